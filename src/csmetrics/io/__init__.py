@@ -1,0 +1,1 @@
+"""The only package that touches files: readers, format sniffing, column mapping, writers."""

@@ -1,0 +1,214 @@
+"""Getting the raw table out of a file or stdin: bytes, encoding, delimiter, all cells as text.
+
+Paths are literal (no glob expansion); ``-`` is standard input. Every cell comes back as
+stripped text (empty = null), with ``__row`` holding the 0-based data row for error messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+from csmetrics.errors import DataError
+
+ROW = "__row"
+STDIN = "-"
+FORMATS = ("csv", "tsv", "parquet")
+_DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Where one input is and how its text is written; None means detect it."""
+
+    path: str
+    input_format: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal_comma: bool | None = None
+    date_format: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """All cells of one input as text, plus what is needed to name a line in an error."""
+
+    path: str
+    frame: pl.DataFrame
+    text: str | None = None
+    delimiter: str | None = None
+
+    def line_of(self, row: int) -> int:
+        """The 1-based line of data row ``row`` (header = line 1), exact with multi-line cells."""
+        if self.text is None or "\n" not in self.text or '"' not in self.text:
+            return row + 2
+        reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter or ",")
+        next(reader, None)
+        for index, record in enumerate(reader):
+            if index == row:
+                return reader.line_num - _lines_in_last_record(record)
+        return row + 2
+
+
+def _lines_in_last_record(record: list[str]) -> int:
+    """How many extra physical lines a parsed CSV record spanned (its embedded newlines)."""
+    return sum(cell.count("\n") for cell in record)
+
+
+def read_bytes(path: str, stdin: BinaryIO | None = None) -> bytes:
+    """Read a file's bytes, or stdin's for ``-``; a missing or unreadable file is a data error."""
+    if path == STDIN:
+        return (stdin or sys.stdin.buffer).read()
+    file = Path(path)
+    if not file.exists():
+        raise DataError(path, "no such file (paths are literal: no * or ? expansion)")
+    if file.is_dir():
+        raise DataError(path, "is a directory, not a file")
+    try:
+        return file.read_bytes()
+    except OSError as error:
+        raise DataError(path, f"cannot be read: {error.strerror or error}") from None
+
+
+def detect_format(options: ReadOptions, data: bytes) -> str:
+    """The input format: --input-format, else the extension, else Parquet's magic bytes or CSV."""
+    if options.input_format:
+        chosen = options.input_format.lower()
+        if chosen not in FORMATS:
+            raise DataError(options.path, f"unknown input format '{chosen}' (use {', '.join(FORMATS)})")
+        return chosen
+    suffix = Path(options.path).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    if suffix == "xlsx":
+        raise DataError(options.path, "Excel files are not supported yet: save the sheet as CSV")
+    return "parquet" if data[:4] == b"PAR1" else "csv"
+
+
+def decode(path: str, data: bytes, encoding: str | None) -> str:
+    """Decode text: UTF-8 (a BOM is dropped), else cp1250; a file that is neither is an error."""
+    if encoding:
+        try:
+            return data.decode(encoding).removeprefix("\ufeff")
+        except LookupError:
+            raise DataError(path, f"unknown encoding '{encoding}'") from None
+        except UnicodeDecodeError as error:
+            raise DataError(
+                path, f"is not valid {encoding}: byte offset {error.start} (0x{data[error.start]:02x})"
+            ) from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("cp1250")
+        except UnicodeDecodeError:
+            offset = utf8_error.start
+            raise DataError(
+                path,
+                f"is neither UTF-8 nor cp1250: byte offset {offset} (0x{data[offset]:02x}); "
+                "set encoding",
+            ) from None
+
+
+def sniff_delimiter(path: str, text: str) -> str:
+    """The delimiter of the header line: the most frequent of ``,`` ``;`` and tab."""
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _locate_csv_problem(path: str, text: str, delimiter: str) -> DataError:
+    """Find the first record whose field count differs from the header's, for a precise error."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        width = len(next(reader))
+        for record in reader:
+            if record and len(record) != width:
+                return DataError(
+                    path,
+                    f"has {len(record)} fields where the header has {width}",
+                    line=reader.line_num,
+                )
+    except csv.Error as error:
+        return DataError(path, f"is not valid CSV: {error}", line=reader.line_num)
+    return DataError(path, "is not valid CSV")
+
+
+def _check_header(path: str, text: str, delimiter: str) -> None:
+    """Two columns with the same name (ignoring case and spaces) would make a mapping ambiguous."""
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    seen: set[str] = set()
+    for name in header:
+        key = name.strip().removeprefix("\ufeff").casefold()
+        if key in seen:
+            raise DataError(path, "appears twice in the header", line=1, column=name.strip())
+        seen.add(key)
+
+
+def _csv_frame(path: str, text: str, delimiter: str) -> pl.DataFrame:
+    """Read CSV text with every column as text."""
+    _check_header(path, text, delimiter)
+    try:
+        frame = pl.read_csv(
+            text.encode("utf-8"),
+            separator=delimiter,
+            infer_schema=False,
+            has_header=True,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        raise _locate_csv_problem(path, text, delimiter) from None
+    return frame
+
+
+def _parquet_frame(path: str, data: bytes) -> pl.DataFrame:
+    """Read Parquet and turn every column into text, so one validation path serves all formats."""
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except pl.exceptions.PolarsError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise DataError(path, f"is not a readable Parquet file: {first}") from None
+    return frame.select([_as_text(frame[name]) for name in frame.columns])
+
+
+def _as_text(column: pl.Series) -> pl.Series:
+    """One Parquet column as the text a CSV would have held."""
+    dtype = column.dtype
+    if isinstance(dtype, pl.Datetime):
+        fmt = "%Y-%m-%dT%H:%M:%S%.f"
+        if dtype.time_zone is not None:
+            return column.dt.convert_time_zone("UTC").dt.strftime(fmt + "+00:00")
+        return column.dt.strftime(fmt)
+    if dtype == pl.Date:
+        return column.dt.strftime("%Y-%m-%d")
+    return column.cast(pl.String)
+
+
+def read_raw(options: ReadOptions, stdin: BinaryIO | None = None) -> RawTable:
+    """Read one input into a table of stripped text cells (null where empty)."""
+    path = "<stdin>" if options.path == STDIN else options.path
+    data = read_bytes(options.path, stdin)
+    if not data.strip():
+        raise DataError(path, "is empty: expected a header line and data rows")
+    kind = detect_format(options, data)
+    text: str | None = None
+    delimiter: str | None = None
+    if kind == "parquet":
+        frame = _parquet_frame(path, data)
+    else:
+        text = decode(path, data, options.encoding)
+        delimiter = options.delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, text))
+        frame = _csv_frame(path, text, delimiter)
+    frame = frame.select(
+        pl.col(name).str.strip_chars().replace("", None).alias(name.strip().removeprefix("\ufeff"))
+        for name in frame.columns
+    ).with_row_index(ROW)
+    return RawTable(path=path, frame=frame, text=text, delimiter=delimiter)

@@ -1,0 +1,1 @@
+"""Pure metric functions on polars frames: no file access, no rendering."""

@@ -1,0 +1,335 @@
+"""Showing a Report: a Rich table for people, JSON and CSV for programs (SPEC §5).
+
+The only module that imports rich. Tables round for reading; JSON never rounds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from csmetrics import __version__
+from csmetrics.report import Report
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_RATIOS = {"quick_ratio"}
+_MONEY_FLOATS = {"arpa"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a result table: the value's key, its label, and the definition for the footer."""
+
+    key: str
+    label: str
+    definition: str = ""
+
+
+_BRIDGE_LINES = [
+    Line("customers_start", "Customers at start", "paying customers (MRR > 0) at the end of the day before the period"),
+    Line("customers_end", "Customers at end"),
+    Line("new_customers", "New customers"),
+    Line("reactivated_customers", "Reactivated customers", "paid before the period, 0 at its start, paying at its end"),
+    Line("churned_customers", "Churned customers", "paying at the start, 0 MRR at the end"),
+    Line("expanded_customers", "Expanded customers"),
+    Line("contracted_customers", "Contracted customers"),
+    Line("mrr_start", "MRR at start"),
+    Line("new_mrr", "New MRR"),
+    Line("reactivation_mrr", "Reactivation MRR"),
+    Line("expansion_mrr", "Expansion MRR"),
+    Line("contraction_mrr", "Contraction MRR"),
+    Line("churned_mrr", "Churned MRR"),
+    Line("net_new_mrr", "Net new MRR", "new + reactivation + expansion − contraction − churned"),
+    Line("mrr_end", "MRR at end"),
+    Line("logo_churn_rate", "Logo churn rate"),
+    Line("revenue_churn_rate", "Revenue churn rate"),
+    Line("gross_mrr_churn_rate", "Gross MRR churn rate"),
+    Line("net_mrr_churn_rate", "Net MRR churn rate"),
+    Line("nrr", "NRR"),
+    Line("grr", "GRR"),
+    Line("expansion_rate", "Expansion rate"),
+    Line("expansion_share_of_new_mrr", "Expansion share of new MRR"),
+    Line("quick_ratio", "Quick ratio", "(new + reactivation + expansion) ÷ (churned + contraction)"),
+    Line("arpa", "ARPA", "MRR at end ÷ customers at end"),
+]
+_BY_KEY = {line.key: line for line in _BRIDGE_LINES}
+
+_DEFINITIONS = {
+    "logo_churn_rate": "logo churn = churned customers ÷ customers at start",
+    "revenue_churn_rate": "revenue churn = churned MRR ÷ MRR at start",
+    "gross_mrr_churn_rate": "gross MRR churn = (churned + contraction) ÷ MRR at start",
+    "net_mrr_churn_rate": "net MRR churn = (churned + contraction − expansion) ÷ MRR at start",
+    "nrr": "NRR = (MRR at start + expansion − contraction − churned) ÷ MRR at start",
+    "grr": "GRR = (MRR at start − contraction − churned) ÷ MRR at start",
+    "expansion_rate": "expansion rate = expansion MRR ÷ MRR at start",
+    "expansion_share_of_new_mrr": "expansion share = expansion ÷ (new + reactivation + expansion)",
+}
+
+LAYOUTS: dict[str, list[str]] = {
+    "churn": [
+        "customers_start", "customers_end", "churned_customers", "logo_churn_rate",
+        "mrr_start", "churned_mrr", "contraction_mrr", "expansion_mrr", "revenue_churn_rate",
+        "gross_mrr_churn_rate", "net_mrr_churn_rate",
+    ],
+    "nrr": [
+        "mrr_start", "expansion_mrr", "contraction_mrr", "churned_mrr", "nrr", "grr",
+    ],
+    "expansion": [
+        "mrr_start", "expansion_mrr", "expanded_customers", "expansion_rate", "new_mrr",
+        "reactivation_mrr", "expansion_share_of_new_mrr",
+    ],
+    "mrr": [line.key for line in _BRIDGE_LINES],
+}
+
+_COLUMN_LABELS = {
+    "customer_id": "Customer",
+    "mrr": "MRR lost",
+    "plan": "Plan",
+    "churned_on": "Churned on",
+    "tenure_days": "Tenure",
+    "cancel_reason": "Cancel reason",
+    "mrr_start": "MRR at start",
+    "mrr_end": "MRR at end",
+    "expansion": "Expansion",
+    "plan_start": "Plan at start",
+    "plan_end": "Plan at end",
+}
+
+
+def _json_value(value: object) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return value
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The SPEC §5 object of a one-period command."""
+    out: dict[str, Any] = {
+        "command": report.command,
+        "csm_version": __version__,
+        "period": {
+            "label": report.period.label,
+            "start": report.period.start.isoformat(),
+            "end": report.period.end.isoformat(),
+        },
+        "as_of": report.as_of.isoformat(),
+        "inputs": [{"kind": i.kind, "path": i.path, "rows": i.rows} for i in report.inputs],
+        "currency": report.currency,
+        "values": _json_value(report.values),
+    }
+    if report.groups is not None:
+        out["by"] = report.group_by
+        out["groups"] = [{"group": name, "values": _json_value(values)} for name, values in report.groups]
+    if report.listing is not None:
+        out[report.listing.key] = _json_value(report.listing.rows)
+    if report.notes:
+        out["notes"] = list(report.notes)
+    return out
+
+
+def to_json(report: Report) -> str:
+    """One JSON object, newline-terminated; NaN and Infinity never appear."""
+    return json.dumps(report_json(report), ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _csv_cell(value: object) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is escaped with a quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal | int | float):
+        return str(_json_value(value))
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(report: Report) -> str:
+    """One header and rows: the listing's rows, the groups, or one row of values."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if report.listing is not None:
+        writer.writerow(report.listing.columns)
+        for row in report.listing.rows:
+            writer.writerow([_csv_cell(row.get(column)) for column in report.listing.columns])
+        return buffer.getvalue()
+    head = ["period", "period_start", "period_end", "as_of"]
+    stamp = [report.period.label, report.period.start, report.period.end, report.as_of]
+    keys = [key for key, value in report.values.items() if not isinstance(value, dict | list)]
+    if report.groups is not None:
+        writer.writerow([*head, report.group_by or "group", *keys])
+        for name, values in report.groups:
+            writer.writerow([_csv_cell(cell) for cell in [*stamp, name, *[values.get(k) for k in keys]]])
+        return buffer.getvalue()
+    writer.writerow([*head, *keys])
+    writer.writerow([_csv_cell(cell) for cell in [*stamp, *[report.values[k] for k in keys]]])
+    return buffer.getvalue()
+
+
+def format_money(value: object, currency: str | None = None) -> str:
+    """Money with thousands separators and cents: 12,345.50 PLN."""
+    if value is None:
+        return "—"
+    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    text = f"{amount:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def format_percent(value: object, places: int = 1) -> str:
+    """A fraction as a percentage for reading: 0.0354 → 3.5%."""
+    if value is None:
+        return "—"
+    return f"{100 * float(str(value)):.{places}f}%"
+
+
+def format_value(key: str, value: object, currency: str | None) -> str:
+    """A value as a person reads it, by what it holds."""
+    if value is None:
+        return "—"
+    if key in _RATIOS:
+        return f"{float(str(value)):.2f}×"
+    if isinstance(value, Decimal) or key in _MONEY_FLOATS:
+        return format_money(value, currency)
+    if isinstance(value, float):
+        return format_percent(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _period_title(report: Report) -> str:
+    period = report.period
+    last = period.last_day.isoformat()
+    text = f"csm {report.command} · {period.label} ({period.start.isoformat()} – {last})"
+    return f"{text}, as of {report.as_of.isoformat()}"
+
+
+def _footer(report: Report, keys: list[str]) -> str:
+    inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+    definitions = [_DEFINITIONS[key] for key in keys if key in _DEFINITIONS]
+    definitions += [f"{_BY_KEY[key].label}: {_BY_KEY[key].definition}" for key in keys if key in _BY_KEY and _BY_KEY[key].definition]
+    return "\n".join([f"Inputs: {inputs}", *definitions])
+
+
+def render_table(report: Report, console: Console) -> None:
+    """The result as a Rich table with its period, inputs and definitions."""
+    keys = [key for key in LAYOUTS.get(report.command, list(report.values)) if key in report.values]
+    if report.groups is not None:
+        _render_groups(report, keys, console)
+    else:
+        console.print(Text(_period_title(report), style="bold"))
+        table = Table(box=box.SIMPLE_HEAVY, show_header=False)
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for key in keys:
+            table.add_row(_BY_KEY[key].label if key in _BY_KEY else key, format_value(key, report.values[key], report.currency))
+        console.print(table)
+    explanation = nrr_sentence(report.values) if report.command == "nrr" else None
+    if explanation:
+        console.print(explanation)
+    if report.listing is not None:
+        _render_listing(report, console)
+    console.print(Text(_footer(report, keys), style="dim"))
+
+
+def _render_groups(report: Report, keys: list[str], console: Console) -> None:
+    console.print(Text(_period_title(report), style="bold"))
+    table = Table(box=box.SIMPLE_HEAVY)
+    table.add_column(report.group_by or "group")
+    shown = [key for key in keys if key in report.values]
+    for key in shown:
+        table.add_column(_BY_KEY[key].label if key in _BY_KEY else key, justify="right")
+    for name, values in [*report.groups, ("Total", report.values)] if report.groups else []:
+        table.add_row(name, *[format_value(key, values.get(key), None) for key in shown])
+    console.print(table)
+
+
+def _render_listing(report: Report, console: Console) -> None:
+    listing = report.listing
+    assert listing is not None
+    table = Table(box=box.SIMPLE, title=f"{len(listing.rows)} {listing.key.replace('_', ' ')}", title_justify="left")
+    for column in listing.columns:
+        numeric = column in {"mrr", "mrr_start", "mrr_end", "expansion", "tenure_days"}
+        table.add_column(_COLUMN_LABELS.get(column, column), justify="right" if numeric else "left")
+    for row in listing.rows:
+        table.add_row(*[_listing_cell(column, row.get(column), report.currency) for column in listing.columns])
+    console.print(table)
+
+
+def _listing_cell(column: str, value: object, currency: str | None) -> str:
+    if value is None:
+        return "—"
+    if column == "tenure_days":
+        return f"{int(str(value)) / 30.4375:.1f} mo"
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def parts_that_add_up(
+    total: float, parts: list[float], places: int = 1
+) -> tuple[Decimal, list[Decimal]]:
+    """Round a total and its signed parts so the shown parts add up to the shown total.
+
+    The rounding error goes to the parts whose rounding was the least exact (largest remainder
+    method), never to the total.
+    """
+    step = Decimal(1).scaleb(-places)
+    shown_total = Decimal(repr(total)).quantize(step, rounding=ROUND_HALF_EVEN)
+    exact = [Decimal(repr(part)) for part in parts]
+    shown = [part.quantize(step, rounding=ROUND_HALF_EVEN) for part in exact]
+    gap = shown_total - sum(shown, Decimal(0))
+    while gap != 0:
+        residuals = [exact[i] - shown[i] for i in range(len(shown))]
+        if gap > 0:
+            index = max(range(len(shown)), key=lambda i: residuals[i])
+            shown[index] += step
+            gap -= step
+        else:
+            index = min(range(len(shown)), key=lambda i: residuals[i])
+            shown[index] -= step
+            gap += step
+    return shown_total, shown
+
+
+def nrr_sentence(values: dict[str, object]) -> str | None:
+    """NRR in points of opening MRR, rounded so the parts add up: 90% = 100 − 10 − 10 + 10."""
+    start = values.get("mrr_start")
+    nrr = values.get("nrr")
+    if not isinstance(start, Decimal) or start == 0 or not isinstance(nrr, float):
+        return None
+
+    def points(key: str) -> float:
+        return float(100 * Decimal(str(values.get(key) or 0)) / start)
+
+    gap, (churn, contraction, expansion) = parts_that_add_up(
+        100 * nrr - 100,
+        [-points("churned_mrr"), -points("contraction_mrr"), points("expansion_mrr")],
+    )
+    where = "above" if gap > 0 else "below"
+    tail = f"{abs(gap)} points {where} 100%" if gap else "exactly 100%"
+    return (
+        f"NRR {100 + gap}% = 100 − {-churn} churn − {-contraction} contraction"
+        f" + {expansion} expansion (points of MRR at start): {tail}"
+    )
