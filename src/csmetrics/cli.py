@@ -246,11 +246,14 @@ def _emit(run: Run, report: Report) -> None:
     elif run.output_format is OutputFormat.csv:
         text = to_csv(report)
     elif run.output is None:
-        render_table(report, Console(highlight=False))
+        console = Console(highlight=False)
+        if not console.is_terminal:
+            console = Console(highlight=False, width=120)
+        render_table(report, console)
         return
     else:
         buffer = io.StringIO()
-        render_table(report, Console(file=buffer, width=100, no_color=True, highlight=False))
+        render_table(report, Console(file=buffer, width=120, no_color=True, highlight=False))
         text = buffer.getvalue()
     if run.output is None:
         sys.stdout.write(text)

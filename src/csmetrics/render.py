@@ -251,16 +251,39 @@ def render_table(report: Report, console: Console) -> None:
     console.print(Text(_footer(report, keys), style="dim"))
 
 
+_GROUP_COLUMNS = [
+    ("customers_start", "Start"),
+    ("customers_end", "End"),
+    ("mrr_start", "MRR start"),
+    ("new_mrr", "New"),
+    ("reactivation_mrr", "React."),
+    ("expansion_mrr", "Exp."),
+    ("contraction_mrr", "Contr."),
+    ("churned_mrr", "Churned"),
+    ("mrr_end", "MRR end"),
+    ("nrr", "NRR"),
+    ("logo_churn_rate", "Churn"),
+]
+
+
 def _render_groups(report: Report, keys: list[str], console: Console) -> None:
+    """One row per group and a total row; JSON and CSV carry every key."""
     console.print(Text(_period_title(report), style="bold"))
     table = Table(box=box.SIMPLE_HEAVY)
-    table.add_column(report.group_by or "group")
-    shown = [key for key in keys if key in report.values]
-    for key in shown:
-        table.add_column(_BY_KEY[key].label if key in _BY_KEY else key, justify="right")
-    for name, values in [*report.groups, ("Total", report.values)] if report.groups else []:
-        table.add_row(name, *[format_value(key, values.get(key), None) for key in shown])
+    table.add_column(report.group_by or "group", no_wrap=True)
+    shown = [(key, label) for key, label in _GROUP_COLUMNS if key in report.values]
+    for _, label in shown:
+        table.add_column(label, justify="right", no_wrap=True)
+    for name, values in [*(report.groups or []), ("Total", report.values)]:
+        table.add_row(name, *[_group_cell(key, values.get(key)) for key, _ in shown])
     console.print(table)
+
+
+def _group_cell(key: str, value: object) -> str:
+    """Group tables show whole currency units so a dozen columns fit a terminal."""
+    if isinstance(value, Decimal):
+        return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN):,}"
+    return format_value(key, value, None)
 
 
 def _render_listing(report: Report, console: Console) -> None:

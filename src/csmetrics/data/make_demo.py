@@ -27,6 +27,8 @@ from typing import TypeVar
 
 from csmetrics.data import DEMO_DIR, DEMO_END, DEMO_START
 
+# Picked among nearby seeds so that December 2025 (the default --demo period) shows at least
+# three churned, new, expanded and contracted customers and a reactivation; tests guard it.
 SEED = 20260104
 CENT = Decimal("0.01")
 CUTOFF = datetime(DEMO_END.year, DEMO_END.month, DEMO_END.day, 23, 59)  # export time
@@ -403,16 +405,16 @@ class SubscriptionSimulator:
                 if c.main is not None and day > c.main.started_at:
                     c.addon = self._open(c, self._new_id(), EXTRA_SEATS, rng.randint(1, 5), day)
             return
-        day = self._event_day(first, following, c.addon.started_at)
+        when = self._event_day(first, following, c.addon.started_at)
         r = rng.random()
-        if day is None or r > 0.06:
+        if when is None or r > 0.06:
             return
         if r < 0.03 or (c.addon.quantity == 1 and r < 0.045):
-            c.addon.ended_at, c.addon.cancel_reason = day, self._reason()
+            c.addon.ended_at, c.addon.cancel_reason = when, self._reason()
             c.addon = None
         else:
             qty = c.addon.quantity + (1 if r < 0.045 else -1)
-            c.addon = self._change(c, c.addon, EXTRA_SEATS, qty, day)
+            c.addon = self._change(c, c.addon, EXTRA_SEATS, qty, when)
 
     def _maybe_reactivate(self, c: Customer, first: date, following: date) -> None:
         """A churned paying customer comes back with a new subscription."""
