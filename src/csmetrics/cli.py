@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -87,11 +88,15 @@ AsOf = Annotated[
 ]
 Tz = Annotated[
     str | None,
-    typer.Option("--tz", envvar="CSM_TZ", help="Time zone for naive times and days [default: UTC].", show_envvar=True),
+    typer.Option(
+        "--tz", envvar="CSM_TZ", help="Time zone for naive times and days [default: UTC].", show_envvar=True
+    ),
 ]
 Format = Annotated[
     OutputFormat | None,
-    typer.Option("--format", "-f", envvar="CSM_FORMAT", help="table, json or csv [default: table].", show_envvar=True),
+    typer.Option(
+        "--format", "-f", envvar="CSM_FORMAT", help="table, json or csv [default: table].", show_envvar=True
+    ),
 ]
 Output = Annotated[
     str | None,
@@ -136,13 +141,13 @@ def _guarded(debug: bool, body: Callable[[], None]) -> None:
         raise typer.Exit(int(ExitCode.SUCCESS)) from None
     except (typer.Exit, typer.Abort):
         raise
-    except Exception as error:  # noqa: BLE001 - the last line of defence: exit 70, not a traceback
+    except Exception as error:
         if debug:
             traceback.print_exc()
         where = traceback.extract_tb(error.__traceback__)[-1]
         typer.echo(
             f"csm: internal error: {type(error).__name__}: {error} "
-            f"(at {os.path.basename(where.filename)}:{where.lineno}; this is a bug, please report it "
+            f"(at {Path(where.filename).name}:{where.lineno}; this is a bug, please report it "
             f"at {ISSUES_URL}{'' if debug else ' with the output of --debug'})",
             err=True,
         )
@@ -167,7 +172,9 @@ def _check_tz(tz: str) -> str:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone '{tz}' (use an IANA name such as Europe/Warsaw or UTC)") from None
+        raise UsageError(
+            f"unknown time zone '{tz}' (use an IANA name such as Europe/Warsaw or UTC)"
+        ) from None
     return tz
 
 
@@ -287,17 +294,39 @@ def _pick(values: dict[str, object], keys: list[str]) -> dict[str, object]:
 
 
 CHURN_KEYS = [
-    "customers_start", "customers_end", "churned_customers", "churned_mrr", "mrr_start",
-    "mrr_end", "contraction_mrr", "expansion_mrr", "logo_churn_rate", "revenue_churn_rate",
-    "gross_mrr_churn_rate", "net_mrr_churn_rate",
+    "customers_start",
+    "customers_end",
+    "churned_customers",
+    "churned_mrr",
+    "mrr_start",
+    "mrr_end",
+    "contraction_mrr",
+    "expansion_mrr",
+    "logo_churn_rate",
+    "revenue_churn_rate",
+    "gross_mrr_churn_rate",
+    "net_mrr_churn_rate",
 ]
 NRR_KEYS = [
-    "mrr_start", "mrr_end", "expansion_mrr", "contraction_mrr", "churned_mrr", "nrr", "grr",
-    "nrr_churn_points", "nrr_contraction_points", "nrr_expansion_points",
+    "mrr_start",
+    "mrr_end",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churned_mrr",
+    "nrr",
+    "grr",
+    "nrr_churn_points",
+    "nrr_contraction_points",
+    "nrr_expansion_points",
 ]
 EXPANSION_KEYS = [
-    "mrr_start", "expansion_mrr", "expanded_customers", "expansion_rate",
-    "expansion_share_of_new_mrr", "new_mrr", "reactivation_mrr",
+    "mrr_start",
+    "expansion_mrr",
+    "expanded_customers",
+    "expansion_rate",
+    "expansion_share_of_new_mrr",
+    "new_mrr",
+    "reactivation_mrr",
 ]
 
 EXAMPLES_CHURN = """
@@ -336,8 +365,16 @@ def churn(
 
     def body() -> None:
         run = _prepare(
-            subscriptions=subscriptions, period=period, start=start, end=end, as_of=as_of, tz=tz,
-            output_format=output_format, output=output, demo=demo, config_path=config,
+            subscriptions=subscriptions,
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
         )
         report = _report(run, "churn", _pick(_bridge_values(run), CHURN_KEYS))
         if list_customers:
@@ -404,8 +441,16 @@ def nrr(
         from csmetrics.metrics.revenue import compute_bridge, nrr_points
 
         run = _prepare(
-            subscriptions=subscriptions, period=period, start=start, end=end, as_of=as_of, tz=tz,
-            output_format=output_format, output=output, demo=demo, config_path=config,
+            subscriptions=subscriptions,
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
         )
         bridge = compute_bridge(run.subscriptions.frame, run.period, run.as_of)
         values = bridge.values()
@@ -446,8 +491,16 @@ def expansion(
 
     def body() -> None:
         run = _prepare(
-            subscriptions=subscriptions, period=period, start=start, end=end, as_of=as_of, tz=tz,
-            output_format=output_format, output=output, demo=demo, config_path=config,
+            subscriptions=subscriptions,
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
         )
         report = _report(run, "expansion", _pick(_bridge_values(run), EXPANSION_KEYS))
         if list_customers:
@@ -519,8 +572,16 @@ def mrr(
         from csmetrics.metrics.revenue import compute_bridge_by
 
         run = _prepare(
-            subscriptions=subscriptions, period=period, start=start, end=end, as_of=as_of, tz=tz,
-            output_format=output_format, output=output, demo=demo, config_path=config,
+            subscriptions=subscriptions,
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
         )
         report = _report(run, "mrr", _bridge_values(run))
         if by is not None:

@@ -67,7 +67,9 @@ def load_config(path: str | None, cwd: Path | None = None) -> tuple[FileConfig, 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"not valid TOML: {_toml_reason(error)}", path=str(file), line=_toml_line(error)) from None
+        raise ConfigError(
+            f"not valid TOML: {_toml_reason(error)}", path=str(file), line=_toml_line(error)
+        ) from None
     try:
         return FileConfig.model_validate(data), file
     except ValidationError as error:

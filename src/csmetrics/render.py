@@ -37,10 +37,18 @@ class Line:
 
 
 _BRIDGE_LINES = [
-    Line("customers_start", "Customers at start", "paying customers (MRR > 0) at the end of the day before the period"),
+    Line(
+        "customers_start",
+        "Customers at start",
+        "paying customers (MRR > 0) at the end of the day before the period",
+    ),
     Line("customers_end", "Customers at end"),
     Line("new_customers", "New customers"),
-    Line("reactivated_customers", "Reactivated customers", "paid before the period, 0 at its start, paying at its end"),
+    Line(
+        "reactivated_customers",
+        "Reactivated customers",
+        "paid before the period, 0 at its start, paying at its end",
+    ),
     Line("churned_customers", "Churned customers", "paying at the start, 0 MRR at the end"),
     Line("expanded_customers", "Expanded customers"),
     Line("contracted_customers", "Contracted customers"),
@@ -78,16 +86,34 @@ _DEFINITIONS = {
 
 LAYOUTS: dict[str, list[str]] = {
     "churn": [
-        "customers_start", "customers_end", "churned_customers", "logo_churn_rate",
-        "mrr_start", "churned_mrr", "contraction_mrr", "expansion_mrr", "revenue_churn_rate",
-        "gross_mrr_churn_rate", "net_mrr_churn_rate",
+        "customers_start",
+        "customers_end",
+        "churned_customers",
+        "logo_churn_rate",
+        "mrr_start",
+        "churned_mrr",
+        "contraction_mrr",
+        "expansion_mrr",
+        "revenue_churn_rate",
+        "gross_mrr_churn_rate",
+        "net_mrr_churn_rate",
     ],
     "nrr": [
-        "mrr_start", "expansion_mrr", "contraction_mrr", "churned_mrr", "nrr", "grr",
+        "mrr_start",
+        "expansion_mrr",
+        "contraction_mrr",
+        "churned_mrr",
+        "nrr",
+        "grr",
     ],
     "expansion": [
-        "mrr_start", "expansion_mrr", "expanded_customers", "expansion_rate", "new_mrr",
-        "reactivation_mrr", "expansion_share_of_new_mrr",
+        "mrr_start",
+        "expansion_mrr",
+        "expanded_customers",
+        "expansion_rate",
+        "new_mrr",
+        "reactivation_mrr",
+        "expansion_share_of_new_mrr",
     ],
     "mrr": [line.key for line in _BRIDGE_LINES],
 }
@@ -226,7 +252,11 @@ def _period_title(report: Report) -> str:
 def _footer(report: Report, keys: list[str]) -> str:
     inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
     definitions = [_DEFINITIONS[key] for key in keys if key in _DEFINITIONS]
-    definitions += [f"{_BY_KEY[key].label}: {_BY_KEY[key].definition}" for key in keys if key in _BY_KEY and _BY_KEY[key].definition]
+    definitions += [
+        f"{_BY_KEY[key].label}: {_BY_KEY[key].definition}"
+        for key in keys
+        if key in _BY_KEY and _BY_KEY[key].definition
+    ]
     return "\n".join([f"Inputs: {inputs}", *definitions])
 
 
@@ -241,7 +271,10 @@ def render_table(report: Report, console: Console) -> None:
         table.add_column("metric")
         table.add_column("value", justify="right")
         for key in keys:
-            table.add_row(_BY_KEY[key].label if key in _BY_KEY else key, format_value(key, report.values[key], report.currency))
+            table.add_row(
+                _BY_KEY[key].label if key in _BY_KEY else key,
+                format_value(key, report.values[key], report.currency),
+            )
         console.print(table)
     explanation = nrr_sentence(report.values) if report.command == "nrr" else None
     if explanation:
@@ -289,12 +322,16 @@ def _group_cell(key: str, value: object) -> str:
 def _render_listing(report: Report, console: Console) -> None:
     listing = report.listing
     assert listing is not None
-    table = Table(box=box.SIMPLE, title=f"{len(listing.rows)} {listing.key.replace('_', ' ')}", title_justify="left")
+    table = Table(
+        box=box.SIMPLE, title=f"{len(listing.rows)} {listing.key.replace('_', ' ')}", title_justify="left"
+    )
     for column in listing.columns:
         numeric = column in {"mrr", "mrr_start", "mrr_end", "expansion", "tenure_days"}
         table.add_column(_COLUMN_LABELS.get(column, column), justify="right" if numeric else "left")
     for row in listing.rows:
-        table.add_row(*[_listing_cell(column, row.get(column), report.currency) for column in listing.columns])
+        table.add_row(
+            *[_listing_cell(column, row.get(column), report.currency) for column in listing.columns]
+        )
     console.print(table)
 
 
@@ -310,9 +347,7 @@ def _listing_cell(column: str, value: object, currency: str | None) -> str:
     return str(value)
 
 
-def parts_that_add_up(
-    total: float, parts: list[float], places: int = 1
-) -> tuple[Decimal, list[Decimal]]:
+def parts_that_add_up(total: float, parts: list[float], places: int = 1) -> tuple[Decimal, list[Decimal]]:
     """Round a total and its signed parts so the shown parts add up to the shown total.
 
     The rounding error goes to the parts whose rounding was the least exact (largest remainder

@@ -111,9 +111,7 @@ SURVEYS = Schema(
     ),
 )
 
-SCHEMAS: dict[str, Schema] = {
-    schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS)
-}
+SCHEMAS: dict[str, Schema] = {schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS)}
 
 BILLING_PERIODS: dict[str, str] = {
     "month": "month",

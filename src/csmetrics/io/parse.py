@@ -7,12 +7,13 @@ a mask of the cells that were given but could not be read, with the reason to sh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
 from csmetrics.schemas import BILLING_PERIODS, Kind
 
-MICROS = "us"
+MICROS: Literal["us"] = "us"
 _SLASHED = r"^\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?$"
 _NUMBER = r"^[+-]?(\d+(\.\d{0,9})?|\.\d{1,9})$"
 _INTEGER = r"^[+-]?\d+$"
@@ -87,8 +88,8 @@ def parse_money(raw: pl.Series, options: TextOptions) -> Parsed:
 def _parse_number(raw: pl.Series, options: TextOptions) -> Parsed:
     text = _normalise_number(raw, options)
     valid = text.str.contains(_NUMBER)
-    values = pl.when(valid).then(text).otherwise(None).cast(pl.Float64, strict=False)
-    values = pl.select(values.alias(raw.name)).to_series()
+    number = pl.when(valid).then(text).otherwise(None).cast(pl.Float64, strict=False)
+    values = pl.select(number.alias(raw.name)).to_series()
     return Parsed(values, _failed(raw, values), "is not a number")
 
 
@@ -139,14 +140,13 @@ def _instants(raw: pl.Series, options: TextOptions) -> tuple[pl.Series, str]:
         return parsed.cast(dtype), f"does not match date_format '{fmt}'"
     iso = _iso_instant_text(raw)
     candidates = [
-        iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit=MICROS)
-        .dt.convert_time_zone(tz),
+        iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit=MICROS).dt.convert_time_zone(
+            tz
+        ),
         _localise(iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit=MICROS), tz),
         _localise(raw.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime(MICROS)), tz),
         _localise(raw.str.to_date("%d.%m.%Y", strict=False).cast(pl.Datetime(MICROS)), tz),
-        _localise(
-            raw.str.to_datetime("%d.%m.%Y %H:%M:%S", strict=False, time_unit=MICROS), tz
-        ),
+        _localise(raw.str.to_datetime("%d.%m.%Y %H:%M:%S", strict=False, time_unit=MICROS), tz),
         _localise(raw.str.to_datetime("%d.%m.%Y %H:%M", strict=False, time_unit=MICROS), tz),
     ]
     slashed, reason = _slashed(raw, tz)

@@ -53,8 +53,15 @@ class _Problems:
         self.found: list[Problem] = []
         self.total = 0
 
-    def add(self, frame: pl.DataFrame, mask: pl.Series | pl.Expr, column: str, reason: str, *,
-            value_column: str | None = None) -> None:
+    def add(
+        self,
+        frame: pl.DataFrame,
+        mask: pl.Series | pl.Expr,
+        column: str,
+        reason: str,
+        *,
+        value_column: str | None = None,
+    ) -> None:
         """Record the rows of ``frame`` where ``mask`` holds; the value shown is from the raw file."""
         hits = frame.filter(mask)
         if hits.height == 0:
@@ -62,7 +69,11 @@ class _Problems:
         self.total += hits.height
         first = hits.sort(ROW).row(0, named=True)
         row = int(first[ROW])
-        shown = self.table.frame[value_column or column][row] if (value_column or column) in self.table.frame.columns else None
+        shown = (
+            self.table.frame[value_column or column][row]
+            if (value_column or column) in self.table.frame.columns
+            else None
+        )
         self.found.append(Problem(row, column, shown, reason))
 
     def raise_first(self) -> None:
@@ -71,7 +82,9 @@ class _Problems:
             return
         first = min(self.found, key=lambda problem: problem.row)
         more = self.total - 1
-        reason = first.reason + (f" (and {more} more problem{'s' if more > 1 else ''} in this file)" if more else "")
+        reason = first.reason + (
+            f" (and {more} more problem{'s' if more > 1 else ''} in this file)" if more else ""
+        )
         raise DataError(
             self.table.path,
             reason,
@@ -257,9 +270,7 @@ def _with_mrr(
 def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: _Problems) -> None:
     """Rows of one subscription_id must not overlap in time; an exact duplicate is an overlap."""
     open_end = pl.col("ended_at").fill_null(pl.date(9999, 12, 31))
-    ordered = frame.filter(pl.col("started_at").is_not_null()).sort(
-        "subscription_id", "started_at", open_end
-    )
+    ordered = frame.filter(pl.col("started_at").is_not_null()).sort("subscription_id", "started_at", open_end)
     group = "subscription_id"
     previous_end = open_end.cum_max().shift(1).over(group)
     same_as_previous = (pl.col("started_at") == pl.col("started_at").shift(1).over(group)) & (

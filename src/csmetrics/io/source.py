@@ -112,8 +112,7 @@ def decode(path: str, data: bytes, encoding: str | None) -> str:
             offset = utf8_error.start
             raise DataError(
                 path,
-                f"is neither UTF-8 nor cp1250: byte offset {offset} (0x{data[offset]:02x}); "
-                "set encoding",
+                f"is neither UTF-8 nor cp1250: byte offset {offset} (0x{data[offset]:02x}); set encoding",
             ) from None
 
 

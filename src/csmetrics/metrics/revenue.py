@@ -71,7 +71,9 @@ class Bridge:
         out: dict[str, object] = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            out[item.name] = to_major(value) if item.name.endswith("_mrr") or item.name.startswith("mrr_") else value
+            out[item.name] = (
+                to_major(value) if item.name.endswith("_mrr") or item.name.startswith("mrr_") else value
+            )
         out["net_new_mrr"] = to_major(self.net_new_mrr)
         out.update(self.rates())
         return out
