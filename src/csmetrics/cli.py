@@ -403,7 +403,9 @@ def _with_churn_listing(run: Run, report: Report) -> Report:
         for row in frame.iter_rows(named=True)
     ]
     columns = ("customer_id", "mrr", "plan", "churned_on", "tenure_days", "cancel_reason")
-    return replace(report, listing=Listing("churned_customers_list", columns, rows))
+    return replace(
+        report, listing=Listing("churned_customers_list", "Churned customers, largest first", columns, rows)
+    )
 
 
 EXAMPLES_NRR = """
@@ -529,7 +531,9 @@ def _with_expansion_listing(run: Run, report: Report) -> Report:
         for row in frame.iter_rows(named=True)
     ]
     columns = ("customer_id", "mrr_start", "mrr_end", "expansion", "plan_start", "plan_end")
-    return replace(report, listing=Listing("expanded_customers_list", columns, rows))
+    return replace(
+        report, listing=Listing("expanded_customers_list", "Expanded customers, largest first", columns, rows)
+    )
 
 
 EXAMPLES_MRR = """

@@ -183,7 +183,9 @@ def _csv_cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Decimal | int | float):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, int | float):
         return str(_json_value(value))
     text = value.isoformat() if isinstance(value, date) else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -322,9 +324,7 @@ def _group_cell(key: str, value: object) -> str:
 def _render_listing(report: Report, console: Console) -> None:
     listing = report.listing
     assert listing is not None
-    table = Table(
-        box=box.SIMPLE, title=f"{len(listing.rows)} {listing.key.replace('_', ' ')}", title_justify="left"
-    )
+    table = Table(box=box.SIMPLE, title=f"{listing.title} ({len(listing.rows)})", title_justify="left")
     for column in listing.columns:
         numeric = column in {"mrr", "mrr_start", "mrr_end", "expansion", "tenure_days"}
         table.add_column(_COLUMN_LABELS.get(column, column), justify="right" if numeric else "left")

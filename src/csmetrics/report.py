@@ -22,6 +22,7 @@ class Listing:
     """Rows shown under a result (churned customers, groups): column keys and their rows."""
 
     key: str
+    title: str
     columns: tuple[str, ...]
     rows: list[dict[str, object]]
 

@@ -48,7 +48,7 @@ def percentile_linear(values: pl.Series, q: float) -> float | None:
     """Percentile by linear interpolation, R type 7 (SPEC §4).
 
     h = (n − 1) × q on the sorted values, interpolated between the values at floor(h) and
-    ceil(h): the same as numpy's default, polars ``interpolation="nearest"`` and Excel
+    ceil(h): the same as numpy's default, polars ``interpolation="linear"`` and Excel
     PERCENTILE.INC. None when there are no values; q must lie in [0, 1].
     """
     if not 0.0 <= q <= 1.0:
