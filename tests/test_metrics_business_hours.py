@@ -142,6 +142,19 @@ def test_dst_days_count_elapsed_time_on_a_24h_schedule() -> None:
     assert _one(datetime(2024, 10, 27), datetime(2024, 10, 28), ALWAYS) == 25 * 3600.0
 
 
+def test_window_edges_inside_the_dst_change() -> None:
+    # 02:00–03:00 does not exist on 2024-03-31: the 02:00–04:00 window lasts 1 real hour.
+    night = parse_business_hours("Sun 02:00-04:00", WARSAW)
+    assert _one(datetime(2024, 3, 31), datetime(2024, 4, 1), night) == 3600.0
+    # 02:30 is read with the offset before the change (= 03:30 CEST): an empty window.
+    gap = parse_business_hours("Sun 02:30-03:30", WARSAW)
+    assert _one(datetime(2024, 3, 31), datetime(2024, 4, 1), gap) == 0.0
+    # On 2024-10-27 02:30 happens twice: the first one counts, 02:30 CEST → 03:30 CET = 2 h.
+    start = _local(datetime(2024, 10, 26, 12))
+    end = _local(datetime(2024, 10, 27, 12))
+    assert business_seconds(start, end, gap).item() == 7200.0
+
+
 def test_weekend_dst_change_does_not_touch_office_hours() -> None:
     # Fri 2024-03-29 16:00 → Mon 2024-04-01 10:00 across the spring-forward Sunday
     assert _one(datetime(2024, 3, 29, 16), datetime(2024, 4, 1, 10)) == 7200.0

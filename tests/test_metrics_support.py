@@ -173,10 +173,11 @@ def test_rates_by_hand() -> None:
             _ticket(day, solved_at=solved, replies=3, csat=4),
             _ticket(day, solved_at=solved, replies=2, csat=1),
             _ticket(day, replies=4, csat=None),  # open: its replies do not count
+            _ticket(day, solved_at=solved),  # reply count unknown: out of the reply rates
         ]
     )
     result = compute_support(frame, DEC, AS_OF)
-    assert result.resolution_rate == 0.75
+    assert result.resolution_rate == 0.8
     assert result.replies_per_solved_ticket == 2.0
     assert result.one_touch_rate == pytest.approx(1 / 3)
     assert result.csat_responses == 3

@@ -56,6 +56,7 @@ Subscriptions = Annotated[
     typer.Option(
         "--subscriptions",
         "-s",
+        metavar="FILE",
         envvar="CSM_SUBSCRIPTIONS",
         help="Subscriptions file (.csv, .tsv, .parquet) or - for stdin.",
         show_envvar=True,
@@ -66,22 +67,28 @@ PeriodOption = Annotated[
     typer.Option(
         "--period",
         "-p",
+        metavar="PERIOD",
         help="2023-12, 2023-Q4, 2023, last-month, last-quarter or last-year "
         "[default: the last month that ends before --as-of].",
     ),
 ]
 FromOption = Annotated[
     str | None,
-    typer.Option("--from", help="Start: a date (2023-01-01) or a label (2023-01). Use with --to."),
+    typer.Option(
+        "--from", metavar="START", help="Start: a date (2023-01-01) or a label (2023-01). Use with --to."
+    ),
 ]
 ToOption = Annotated[
     str | None,
-    typer.Option("--to", help="End: a date (exclusive) or a label (included). Use with --from."),
+    typer.Option(
+        "--to", metavar="END", help="End: a date (exclusive) or a label (included). Use with --from."
+    ),
 ]
 AsOf = Annotated[
     str | None,
     typer.Option(
         "--as-of",
+        metavar="DATE",
         help="The day whose end the data is known to (YYYY-MM-DD) [default: today in --tz; "
         "with --demo the day after the demo data ends].",
     ),
@@ -89,7 +96,11 @@ AsOf = Annotated[
 Tz = Annotated[
     str | None,
     typer.Option(
-        "--tz", envvar="CSM_TZ", help="Time zone for naive times and days [default: UTC].", show_envvar=True
+        "--tz",
+        metavar="ZONE",
+        envvar="CSM_TZ",
+        help="Time zone for naive times and days [default: UTC].",
+        show_envvar=True,
     ),
 ]
 Format = Annotated[
@@ -100,12 +111,19 @@ Format = Annotated[
 ]
 Output = Annotated[
     str | None,
-    typer.Option("--output", "-o", help="Write the result to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the result to this file (atomically) instead of stdout."
+    ),
 ]
 Demo = Annotated[bool, typer.Option("--demo", help="Use the demo dataset shipped with csm.")]
 Config = Annotated[
     str | None,
-    typer.Option("--config", envvar="CSM_CONFIG", help="Config file [default: ./csm.toml when present]."),
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        envvar="CSM_CONFIG",
+        help="Config file [default: ./csm.toml when present].",
+    ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 ListOption = Annotated[bool, typer.Option("--list", "-l", help="List the customers behind the number.")]
@@ -560,7 +578,11 @@ def mrr(
     demo: Demo = False,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Split the bridge by a customer attribute: plan, or any extra column."),
+        typer.Option(
+            "--by",
+            metavar="ATTRIBUTE",
+            help="Split the bridge by a customer attribute: plan, or any extra column.",
+        ),
     ] = None,
     config: Config = None,
     debug: Debug = False,

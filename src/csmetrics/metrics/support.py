@@ -296,7 +296,7 @@ def _summarise(frame: pl.DataFrame, clock: BusinessHours | None) -> SupportResul
         unanswered_tickets=tickets - int(frame.get_column("_responded").sum()),
         resolution_rate=_ratio(solved_tickets, tickets),
         replies_per_solved_ticket=stats.mean(replies),
-        one_touch_rate=_ratio(int((replies == 1).sum()), solved_tickets),
+        one_touch_rate=_ratio(int((replies == 1).sum()), replies.len()),
         first_response_seconds_median=stats.median(frt),
         first_response_seconds_mean=stats.mean(frt),
         first_response_seconds_p90=stats.percentile_linear(frt, 0.9),
