@@ -220,12 +220,8 @@ def _schedules(draw: st.DrawFn) -> BusinessHours:
     start_minute = draw(st.sampled_from(range(0, 24 * 60, 30)))
     end_minute = draw(st.integers(start_minute // 30 + 1, 48)) * 30
     end = time(0) if end_minute == 24 * 60 else time(end_minute // 60, end_minute % 60)
-    holidays = draw(
-        st.frozensets(st.dates(min_value=date(2024, 3, 20), max_value=date(2024, 11, 5)))
-    )
-    return BusinessHours(
-        frozenset(days), time(start_minute // 60, start_minute % 60), end, WARSAW, holidays
-    )
+    holidays = draw(st.frozensets(st.dates(min_value=date(2024, 3, 20), max_value=date(2024, 11, 5))))
+    return BusinessHours(frozenset(days), time(start_minute // 60, start_minute % 60), end, WARSAW, holidays)
 
 
 def _utc(values: list[datetime]) -> pl.Series:
@@ -234,9 +230,7 @@ def _utc(values: list[datetime]) -> pl.Series:
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(_instants, _instants), min_size=1, max_size=4), _schedules())
-def test_matches_day_by_day_reference(
-    pairs: list[tuple[datetime, datetime]], hours: BusinessHours
-) -> None:
+def test_matches_day_by_day_reference(pairs: list[tuple[datetime, datetime]], hours: BusinessHours) -> None:
     starts, ends = [s for s, _ in pairs], [e for _, e in pairs]
     result = business_seconds(_utc(starts), _utc(ends), hours).to_list()
     expected = [_reference(s, e, hours) for s, e in pairs]

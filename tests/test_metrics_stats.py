@@ -73,16 +73,12 @@ def test_q_outside_unit_interval_is_rejected() -> None:
         percentile_linear(_series([1.0]), 1.5)
 
 
-_values = st.lists(
-    st.integers(min_value=-10**9, max_value=10**9).map(float), min_size=1, max_size=40
-)
+_values = st.lists(st.integers(min_value=-(10**9), max_value=10**9).map(float), min_size=1, max_size=40)
 
 
 @given(_values, st.floats(min_value=0.0, max_value=1.0))
 def test_percentile_matches_hand_formula(values: list[float], q: float) -> None:
-    assert percentile_linear(_series(values), q) == pytest.approx(
-        _type7(values, q), rel=1e-9, abs=1e-6
-    )
+    assert percentile_linear(_series(values), q) == pytest.approx(_type7(values, q), rel=1e-9, abs=1e-6)
 
 
 @given(_values)

@@ -10,11 +10,11 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -23,6 +23,7 @@ from csmetrics.errors import CsmError, ExitCode, UsageError
 from csmetrics.periods import Period, parse_day, resolve_period
 
 if TYPE_CHECKING:
+    from csmetrics.config import FileConfig
     from csmetrics.io.readers import Loaded
     from csmetrics.report import Report
 
@@ -31,8 +32,8 @@ ISSUES_URL = "https://github.com/csmetrics/csm/issues"
 app = typer.Typer(
     name="csm",
     help=(
-        "Customer-success metrics from the exports you have: churn, NRR, expansion and the MRR "
-        "bridge, computed locally.\n\n"
+        "Customer-success metrics from the exports you have: churn, NRR, expansion, the MRR "
+        "bridge, NPS and support KPIs, computed locally.\n\n"
         "Try it on the built-in demo data: csm churn --demo"
     ),
     no_args_is_help=True,
@@ -131,13 +132,22 @@ ListOption = Annotated[bool, typer.Option("--list", "-l", help="List the custome
 
 @dataclass(frozen=True)
 class Run:
-    """What every revenue command shares once its options are resolved."""
+    """What every command shares once its options are resolved, and the inputs it has read."""
 
     period: Period
     as_of: date
+    tz: str
     output_format: OutputFormat
     output: str | None
-    subscriptions: Loaded
+    demo: bool
+    config: FileConfig
+    config_file: Path | None
+    loaded: dict[str, Loaded] = field(default_factory=dict)
+
+    @property
+    def subscriptions(self) -> Loaded:
+        """The subscriptions input; commands that use it load it first."""
+        return self.loaded["subscriptions"]
 
 
 def _fail(error: CsmError) -> NoReturn:
@@ -198,7 +208,6 @@ def _check_tz(tz: str) -> str:
 
 def _prepare(
     *,
-    subscriptions: str | None,
     period: str | None,
     start: str | None,
     end: str | None,
@@ -209,44 +218,61 @@ def _prepare(
     demo: bool,
     config_path: str | None,
 ) -> Run:
-    """Resolve flags, environment and csm.toml, then read and check the subscriptions."""
-    from csmetrics.config import input_settings, load_config
-    from csmetrics.data import DEMO_END, demo_path
-    from csmetrics.io.readers import read_subscriptions
-    from csmetrics.io.source import ReadOptions
+    """Resolve flags, CSM_* variables and csm.toml into the period, the as-of day and the format."""
+    from csmetrics.config import load_config
+    from csmetrics.data import DEMO_END
 
     config, config_file = load_config(config_path)
     zone = _check_tz(tz or config.tz or "UTC")
-    if demo:
-        settings = None
-        options = ReadOptions(path=str(demo_path("subscriptions")))
-        default_as_of = DEMO_END + timedelta(days=1)
-    else:
-        settings = input_settings(config, "subscriptions", subscriptions, config_file)
-        if settings is None or settings.path is None:
-            raise UsageError(
-                "no subscriptions file: give --subscriptions FILE (or CSM_SUBSCRIPTIONS, or "
-                "[subscriptions] path in csm.toml), or try --demo"
-            )
-        options = ReadOptions(**settings.model_dump())
-        default_as_of = _today(zone)
+    default_as_of = DEMO_END + timedelta(days=1) if demo else _today(zone)
     day = parse_day(as_of, "--as-of") if as_of else default_as_of
     chosen = resolve_period(period, start, end, day)
-    loaded = read_subscriptions(options, zone)
-    if demo:
-        loaded = _demo_named(loaded)
     chosen_format = output_format or OutputFormat(config.format or "table")
-    return Run(chosen, day, chosen_format, output, loaded)
+    return Run(chosen, day, zone, chosen_format, output, demo, config, config_file)
 
 
-def _demo_named(loaded: Loaded) -> Loaded:
-    """Show the demo file by a short name rather than its place inside the installed package."""
-    from dataclasses import replace
+_FLAGS = {
+    "subscriptions": "--subscriptions/-s FILE",
+    "tickets": "--tickets/-t FILE",
+    "surveys": "--surveys FILE",
+}
 
-    return replace(loaded, path="demo:subscriptions.csv")
+
+def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
+    """Read one input (flag, CSM_* variable, csm.toml or the demo dataset) and keep it in ``run``."""
+    from csmetrics.config import input_settings
+    from csmetrics.data import demo_path
+    from csmetrics.io.readers import read_subscriptions, read_surveys, read_tickets
+    from csmetrics.io.source import ReadOptions
+
+    readers = {"subscriptions": read_subscriptions, "tickets": read_tickets, "surveys": read_surveys}
+    if run.demo:
+        options = ReadOptions(path=str(demo_path(kind)))
+    else:
+        settings = input_settings(run.config, kind, flag_path, run.config_file)
+        if settings is None or settings.path is None:
+            raise UsageError(
+                f"no {kind} file: give {_FLAGS[kind]} (or CSM_{kind.upper()}, or [{kind}] path in "
+                "csm.toml), or try --demo"
+            )
+        options = ReadOptions(**settings.model_dump())
+    loaded = readers[kind](options, run.tz)
+    if run.demo:
+        loaded = replace(loaded, path=f"demo:{kind}.csv")
+    run.loaded[kind] = loaded
+    return loaded
+
+
+def _revenue_run(subscriptions: str | None, **common: Any) -> Run:
+    """Prepare a revenue command: resolve the options, then read the subscriptions."""
+    run = _prepare(**common)
+    _load(run, "subscriptions", subscriptions)
+    return run
 
 
 def _currency(run: Run) -> str | None:
+    if "subscriptions" not in run.loaded:
+        return None
     column = run.subscriptions.frame["currency"].drop_nulls()
     return str(column[0]) if len(column) else None
 
@@ -290,12 +316,11 @@ def _emit(run: Run, report: Report) -> None:
 def _report(run: Run, command: str, values: dict[str, object]) -> Report:
     from csmetrics.report import InputInfo, Report
 
-    loaded = run.subscriptions
     return Report(
         command=command,
         period=run.period,
         as_of=run.as_of,
-        inputs=[InputInfo(loaded.kind, loaded.path, loaded.rows)],
+        inputs=[InputInfo(item.kind, item.path, item.rows) for item in run.loaded.values()],
         values=values,
         currency=_currency(run),
     )
@@ -382,8 +407,8 @@ def churn(
     """
 
     def body() -> None:
-        run = _prepare(
-            subscriptions=subscriptions,
+        run = _revenue_run(
+            subscriptions,
             period=period,
             start=start,
             end=end,
@@ -403,8 +428,6 @@ def churn(
 
 
 def _with_churn_listing(run: Run, report: Report) -> Report:
-    from dataclasses import replace
-
     from csmetrics.metrics.revenue import churned_customers, to_major
     from csmetrics.report import Listing
 
@@ -460,8 +483,8 @@ def nrr(
     def body() -> None:
         from csmetrics.metrics.revenue import compute_bridge, nrr_points
 
-        run = _prepare(
-            subscriptions=subscriptions,
+        run = _revenue_run(
+            subscriptions,
             period=period,
             start=start,
             end=end,
@@ -510,8 +533,8 @@ def expansion(
     """Expansion MRR: how much more existing customers pay, and its share of all new MRR."""
 
     def body() -> None:
-        run = _prepare(
-            subscriptions=subscriptions,
+        run = _revenue_run(
+            subscriptions,
             period=period,
             start=start,
             end=end,
@@ -531,8 +554,6 @@ def expansion(
 
 
 def _with_expansion_listing(run: Run, report: Report) -> Report:
-    from dataclasses import replace
-
     from csmetrics.metrics.revenue import expanded_customers, to_major
     from csmetrics.report import Listing
 
@@ -593,12 +614,10 @@ def mrr(
     """
 
     def body() -> None:
-        from dataclasses import replace
-
         from csmetrics.metrics.revenue import compute_bridge_by
 
-        run = _prepare(
-            subscriptions=subscriptions,
+        run = _revenue_run(
+            subscriptions,
             period=period,
             start=start,
             end=end,
@@ -617,6 +636,219 @@ def mrr(
                 raise UsageError(f"cannot split by '{by}': use one of {choices}")
             groups = compute_bridge_by(frame, run.period, run.as_of, by)
             report = replace(report, groups=[(name, b.values()) for name, b in groups], group_by=by)
+        _emit(run, report)
+
+    _guarded(debug, body)
+
+
+Tickets = Annotated[
+    str | None,
+    typer.Option(
+        "--tickets",
+        "-t",
+        metavar="FILE",
+        envvar="CSM_TICKETS",
+        help="Tickets file (.csv, .tsv, .parquet) or - for stdin.",
+        show_envvar=True,
+    ),
+]
+Surveys = Annotated[
+    str | None,
+    typer.Option(
+        "--surveys",
+        metavar="FILE",
+        envvar="CSM_SURVEYS",
+        help="NPS survey answers (.csv, .tsv, .parquet) or - for stdin.",
+        show_envvar=True,
+    ),
+]
+
+
+class CohortChoice(StrEnum):
+    """Which tickets a support period holds."""
+
+    created = "created"
+    solved = "solved"
+
+
+class SupportGroup(StrEnum):
+    """What support metrics can be split by."""
+
+    agent = "agent"
+    channel = "channel"
+    type = "type"
+
+
+EXAMPLES_SUPPORT = """
+Examples:
+
+  csm support --demo
+
+  csm support -t tickets.csv -p 2023-12 --tz Europe/Warsaw
+
+  csm support -t tickets.csv -p 2023-Q4 --business-hours "Mon-Fri 09:00-17:00" --tz Europe/Warsaw
+
+  csm support -t tickets.csv -p 2023-12 --by agent --format csv
+"""
+
+
+@app.command(epilog=EXAMPLES_SUPPORT)
+def support(
+    tickets: Tickets = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    cohort: Annotated[
+        CohortChoice,
+        typer.Option("--cohort", help="Tickets created in the period, or tickets solved in it."),
+    ] = CohortChoice.created,
+    business_hours: Annotated[
+        str | None,
+        typer.Option(
+            "--business-hours",
+            metavar="SCHEDULE",
+            help='Count only working time, e.g. "Mon-Fri 09:00-17:00" (read in --tz).',
+        ),
+    ] = None,
+    holidays: Annotated[
+        str | None,
+        typer.Option("--holidays", metavar="FILE", help="Days off for --business-hours: one date per line."),
+    ] = None,
+    by: Annotated[
+        SupportGroup | None,
+        typer.Option("--by", help="One row per agent, channel or type."),
+    ] = None,
+    config: Config = None,
+    debug: Debug = False,
+) -> None:
+    """Help-desk KPIs: volume, first response and resolution times, one-touch rate and CSAT.
+
+    Tickets created in the period (or solved in it, with --cohort solved); durations in calendar
+    time, or in working time with --business-hours.
+    """
+
+    def body() -> None:
+        from csmetrics.io.readers import read_holidays
+        from csmetrics.metrics.business_hours import parse_business_hours
+        from csmetrics.metrics.support import Cohort, compute_support, support_by
+
+        if holidays is not None and business_hours is None:
+            raise UsageError("--holidays needs --business-hours")
+        run = _prepare(
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
+        )
+        clock = None
+        if business_hours is not None:
+            days_off = read_holidays(holidays) if holidays is not None else frozenset()
+            clock = parse_business_hours(business_hours, run.tz, days_off)
+        frame = _load(run, "tickets", tickets).frame
+        which: Cohort = "solved" if cohort is CohortChoice.solved else "created"
+        result = compute_support(frame, run.period, run.as_of, cohort=which, clock=clock)
+        report = replace(_report(run, "support", result.values()), heatmap=result.weekday_hour)
+        if by is not None:
+            groups = support_by(frame, by.value, run.period, run.as_of, cohort=which, clock=clock)
+            report = replace(
+                report, groups=[(name, part.values()) for name, part in groups], group_by=by.value
+            )
+        _emit(run, report)
+
+    _guarded(debug, body)
+
+
+EXAMPLES_NPS = """
+Examples:
+
+  csm nps --demo
+
+  csm nps --surveys nps.csv -p 2023-Q4
+
+  csm nps --surveys nps.csv -s subscriptions.csv -p 2023 --by industry
+"""
+
+
+@app.command(epilog=EXAMPLES_NPS)
+def nps(
+    surveys: Surveys = None,
+    subscriptions: Subscriptions = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="ATTRIBUTE",
+            help="NPS per customer attribute from the subscriptions file (plan, industry, …).",
+        ),
+    ] = None,
+    config: Config = None,
+    debug: Debug = False,
+) -> None:
+    """Net Promoter Score with its 95% margin of error, overall or per customer segment.
+
+    NPS = 100 × (promoters − detractors) ÷ responses, for answers given in the period.
+    """
+
+    def body() -> None:
+        from csmetrics.metrics.nps import compute_nps, is_margin_too_wide, nps_by, responses_needed
+        from csmetrics.metrics.revenue import customer_attribute
+
+        run = _prepare(
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
+        )
+        answers = _load(run, "surveys", surveys).frame
+        result = compute_nps(answers, run.period, run.as_of)
+        groups: list[tuple[str, dict[str, object]]] | None = None
+        if by is not None:
+            subs = _load(run, "subscriptions", subscriptions)
+            if by not in subs.frame.columns or by in {"mrr_cents", "started_at", "ended_at"}:
+                choices = ", ".join(["plan", *subs.attributes])
+                raise UsageError(f"cannot split by '{by}': use one of {choices}")
+            groups_frame = customer_attribute(subs.frame, run.period, run.as_of, by).collect()
+            attributes = groups_frame.rename({"group": by})
+            split = nps_by(answers, attributes, by, run.period, run.as_of)
+            groups = [(name, part.values()) for name, part in split]
+        report = replace(_report(run, "nps", result.values()), groups=groups, group_by=by)
+        if is_margin_too_wide(result):
+            shares = (
+                (result.promoters / result.responses, result.detractors / result.responses)
+                if result.responses
+                else (None, None)
+            )
+            needed = responses_needed(10.0, *shares)
+            margin = result.margin_of_error_95
+            said = f"±{margin:.0f} points" if margin is not None else "no margin at all"
+            typer.echo(
+                f"csm: warning: {result.responses} responses give an NPS of {said} at 95%; "
+                f"about {needed} are needed for ±10",
+                err=True,
+            )
         _emit(run, report)
 
     _guarded(debug, body)

@@ -159,9 +159,10 @@ def report_json(report: Report) -> dict[str, Any]:
         },
         "as_of": report.as_of.isoformat(),
         "inputs": [{"kind": i.kind, "path": i.path, "rows": i.rows} for i in report.inputs],
-        "currency": report.currency,
         "values": _json_value(report.values),
     }
+    if report.currency is not None:
+        out["currency"] = report.currency
     if report.groups is not None:
         out["by"] = report.group_by
         out["groups"] = [{"group": name, "values": _json_value(values)} for name, values in report.groups]
@@ -264,6 +265,12 @@ def _footer(report: Report, keys: list[str]) -> str:
 
 def render_table(report: Report, console: Console) -> None:
     """The result as a Rich table with its period, inputs and definitions."""
+    if report.command == "support":
+        render_support(report, console)
+        return
+    if report.command == "nps":
+        render_nps(report, console)
+        return
     keys = [key for key in LAYOUTS.get(report.command, list(report.values)) if key in report.values]
     if report.groups is not None:
         _render_groups(report, keys, console)
@@ -391,3 +398,218 @@ def nrr_sentence(values: dict[str, object]) -> str | None:
         f"NRR {100 + gap}% = 100 − {-churn} churn − {-contraction} contraction"
         f" + {expansion} expansion (points of MRR at start): {tail}"
     )
+
+
+def format_duration(seconds: object) -> str:
+    """Seconds as a person reads them: 45 s, 12 m, 1 h 12 m, 2 d 3 h."""
+    if seconds is None:
+        return "—"
+    total = round(float(str(seconds)))
+    if total < 60:
+        return f"{total} s"
+    minutes, _ = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} m" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+_SUPPORT_LINES = [
+    ("tickets", "Tickets"),
+    ("solved_tickets", "Solved"),
+    ("unanswered_tickets", "Unanswered"),
+    ("resolution_rate", "Resolution rate"),
+    ("replies_per_solved_ticket", "Replies per solved ticket"),
+    ("one_touch_rate", "One-touch rate"),
+    ("first_response_seconds_median", "First response, median"),
+    ("first_response_seconds_mean", "First response, mean"),
+    ("first_response_seconds_p90", "First response, 90th percentile"),
+    ("resolution_seconds_median", "Resolution, median"),
+    ("resolution_seconds_mean", "Resolution, mean"),
+    ("resolution_seconds_p90", "Resolution, 90th percentile"),
+    ("csat_responses", "CSAT responses"),
+    ("csat_score", "CSAT (share of 4–5)"),
+    ("csat_average", "CSAT average"),
+]
+
+_SUPPORT_GROUP_COLUMNS = [
+    ("tickets", "Tickets"),
+    ("solved_tickets", "Solved"),
+    ("resolution_rate", "Resolved"),
+    ("unanswered_tickets", "Unanswered"),
+    ("first_response_seconds_median", "First response"),
+    ("resolution_seconds_median", "Resolution"),
+    ("csat_score", "CSAT"),
+]
+
+_SHADES = " ·░▒▓█"
+
+
+def _support_cell(key: str, value: object) -> str:
+    if value is None:
+        return "—"
+    if "_seconds_" in key:
+        return format_duration(value)
+    if key == "replies_per_solved_ticket":
+        return f"{float(str(value)):.2f}"
+    if key == "csat_average":
+        return f"{float(str(value)):.2f} / 5"
+    return format_value(key, value, None)
+
+
+def _support_footer(report: Report) -> str:
+    inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+    clock = report.values.get("clock", "calendar")
+    return "\n".join(
+        [
+            f"Inputs: {inputs}",
+            f"Durations in {clock} time from creation; medians and 90th percentiles over answered"
+            " (or solved) tickets; unanswered tickets are left out of response times.",
+            "Resolution rate = solved ÷ tickets; one-touch = solved with exactly one reply ÷ solved;"
+            " CSAT = share of ratings 4–5 among rated tickets.",
+        ]
+    )
+
+
+def _peaks(values: dict[str, object]) -> str | None:
+    by_hour = values.get("by_hour")
+    by_weekday = values.get("by_weekday")
+    if not isinstance(by_hour, dict) or not isinstance(by_weekday, dict) or not any(by_hour.values()):
+        return None
+    hour = max(by_hour, key=lambda key: (by_hour[key], -int(key)))
+    day = max(by_weekday, key=lambda key: by_weekday[key])
+    return (
+        f"Busiest hour: {int(hour):02d}:00–{(int(hour) + 1) % 24:02d}:00 ({by_hour[hour]:,} tickets);"
+        f" busiest weekday: {day} ({by_weekday[day]:,})"
+    )
+
+
+def _channel_mix(values: dict[str, object]) -> str | None:
+    by_channel = values.get("by_channel")
+    total = values.get("tickets")
+    if not isinstance(by_channel, dict) or not isinstance(total, int) or total == 0:
+        return None
+    ranked = sorted(by_channel.items(), key=lambda item: (-item[1], item[0]))
+    return "Channels: " + " · ".join(f"{name} {100 * count / total:.0f}%" for name, count in ranked)
+
+
+def _heatmap_lines(matrix: tuple[tuple[int, ...], ...]) -> list[str]:
+    """A weekday × hour map in shade characters, darkest at the busiest hour."""
+    peak = max((count for row in matrix for count in row), default=0)
+    if peak == 0:
+        return []
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    scale = len(_SHADES) - 1
+    header = "".join(f"{hour:<6d}" for hour in range(0, 24, 6))
+    lines = [f"      {header}"]
+    for name, row in zip(names, matrix, strict=True):
+        cells = "".join(_SHADES[0 if not count else max(1, round(scale * count / peak))] for count in row)
+        lines.append(f"  {name} {cells}")
+    return lines
+
+
+def render_support(report: Report, console: Console) -> None:
+    """Support KPIs: durations as people read them, peaks, channel mix and a weekday × hour map."""
+    console.print(Text(_period_title(report), style="bold"))
+    if report.groups is not None:
+        table = Table(box=box.SIMPLE_HEAVY)
+        table.add_column(report.group_by or "group", no_wrap=True)
+        for _, label in _SUPPORT_GROUP_COLUMNS:
+            table.add_column(label, justify="right", no_wrap=True)
+        for name, values in [*report.groups, ("Total", report.values)]:
+            table.add_row(name, *[_support_cell(key, values.get(key)) for key, _ in _SUPPORT_GROUP_COLUMNS])
+        console.print(table)
+        console.print(Text(_support_footer(report), style="dim"))
+        return
+    table = Table(box=box.SIMPLE_HEAVY, show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, label in _SUPPORT_LINES:
+        table.add_row(label, _support_cell(key, report.values.get(key)))
+    console.print(table)
+    for line in (_peaks(report.values), _channel_mix(report.values)):
+        if line:
+            console.print(line)
+    if report.heatmap is not None and (lines := _heatmap_lines(report.heatmap)):
+        console.print(Text("\nTickets by weekday and hour of creation", style="bold"))
+        console.print(Text("\n".join(lines)))
+    _render_agents(report, console)
+    console.print(Text(_support_footer(report), style="dim"))
+
+
+def _render_agents(report: Report, console: Console) -> None:
+    agents = report.values.get("by_agent")
+    if not isinstance(agents, dict) or not agents:
+        return
+    table = Table(box=box.SIMPLE, title="By agent", title_justify="left")
+    for label in ("Agent", "Tickets", "Solved", "CSAT responses", "CSAT", "First response, median"):
+        table.add_column(label, justify="left" if label == "Agent" else "right")
+    for agent, line in sorted(agents.items(), key=lambda item: (-item[1]["tickets"], item[0])):
+        table.add_row(
+            agent,
+            f"{line['tickets']:,}",
+            f"{line['solved']:,}",
+            f"{line['csat_responses']:,}",
+            format_percent(line["csat_score"]),
+            format_duration(line["first_response_seconds_median"]),
+        )
+    console.print(table)
+
+
+NPS_BENCHMARK = "For comparison: B2B software averages an NPS of about 10–15; the best companies reach 50–80."
+
+
+def format_nps(values: dict[str, object]) -> str:
+    """NPS with its 95% margin as people quote it: 24 ± 6."""
+    nps, margin = values.get("nps"), values.get("margin_of_error_95")
+    if nps is None:
+        return "—"
+    score = f"{float(str(nps)):+.0f}"
+    return f"{score} ± {float(str(margin)):.0f}" if margin is not None else score
+
+
+def _share(values: dict[str, object], key: str) -> str:
+    count, total = values.get(key), values.get("responses")
+    if not isinstance(count, int) or not isinstance(total, int) or total == 0:
+        return f"{count}"
+    return f"{count:,} ({100 * count / total:.0f}%)"
+
+
+def render_nps(report: Report, console: Console) -> None:
+    """NPS with its interval, the three groups, and the benchmark in the footer."""
+    console.print(Text(_period_title(report), style="bold"))
+    if report.groups is not None:
+        table = Table(box=box.SIMPLE_HEAVY)
+        table.add_column(report.group_by or "group", no_wrap=True)
+        for label in ("Responses", "NPS (95%)", "Promoters", "Passives", "Detractors"):
+            table.add_column(label, justify="right", no_wrap=True)
+        for name, values in [*report.groups, ("Total", report.values)]:
+            table.add_row(
+                name,
+                f"{values.get('responses', 0):,}",
+                format_nps(values),
+                _share(values, "promoters"),
+                _share(values, "passives"),
+                _share(values, "detractors"),
+            )
+        console.print(table)
+    else:
+        table = Table(box=box.SIMPLE_HEAVY, show_header=False)
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        table.add_row("Responses", f"{report.values.get('responses', 0):,}")
+        table.add_row("Promoters (9–10)", _share(report.values, "promoters"))
+        table.add_row("Passives (7–8)", _share(report.values, "passives"))
+        table.add_row("Detractors (0–6)", _share(report.values, "detractors"))
+        table.add_row("NPS (95% interval)", format_nps(report.values))
+        console.print(table)
+    inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+    footer = [
+        f"Inputs: {inputs}",
+        "NPS = 100 × (promoters − detractors) ÷ responses; ± is the Wald 95% margin of error.",
+        NPS_BENCHMARK,
+    ]
+    console.print(Text("\n".join(footer), style="dim"))

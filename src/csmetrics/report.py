@@ -41,3 +41,4 @@ class Report:
     groups: list[tuple[str, dict[str, object]]] | None = None
     group_by: str | None = None
     notes: list[str] = field(default_factory=list)
+    heatmap: tuple[tuple[int, ...], ...] | None = None

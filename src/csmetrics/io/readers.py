@@ -6,14 +6,16 @@ numbers for one month and an error for the next. Extra columns are kept as text 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import BinaryIO
 
 import polars as pl
 
 from csmetrics.errors import DataError
 from csmetrics.io.parse import MICROS, TextOptions, parse
-from csmetrics.io.source import ROW, RawTable, ReadOptions, read_raw
+from csmetrics.io.source import ROW, RawTable, ReadOptions, decode, read_bytes, read_raw
 from csmetrics.schemas import SUBSCRIPTIONS, SURVEYS, TICKETS, Kind, Schema
 
 MRR = "mrr_cents"
@@ -348,3 +350,32 @@ def _check_range(
         outside = outside | (pl.col(column) > high)
     expected = f"{low}–{high}" if high is not None else f"{low} or more"
     problems.add(frame, outside, matched[column], f"is out of range (expected {expected})")
+
+
+def read_holidays(path: str, stdin: BinaryIO | None = None) -> frozenset[date]:
+    """Read a holidays file: one day per line (YYYY-MM-DD or dd.mm.yyyy) in its first column.
+
+    A first line that is not a day is a header; any other line that is not a day is an error.
+    """
+    text = decode(path, read_bytes(path, stdin), None)
+    days: set[date] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        cell = re.split(r"[,;\t]", line, maxsplit=1)[0].strip().strip('"')
+        if not cell:
+            continue
+        day = _holiday(cell)
+        if day is None:
+            if number == 1:
+                continue
+            raise DataError(path, "is not a day (expected YYYY-MM-DD or dd.mm.yyyy)", line=number, value=cell)
+        days.add(day)
+    return frozenset(days)
+
+
+def _holiday(cell: str) -> date | None:
+    for form in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(cell, form).date()
+        except ValueError:
+            continue
+    return None

@@ -45,9 +45,7 @@ _SPEC = re.compile(
     r"^\s*(?P<days>[A-Za-z]{3}(?:\s*-\s*[A-Za-z]{3})?(?:\s*,\s*[A-Za-z]{3}(?:\s*-\s*[A-Za-z]{3})?)*)"
     r"\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$"
 )
-_DAY_NUMBER = {
-    name.lower(): number for number, name in enumerate(WEEKDAY_NAMES, start=1)
-}
+_DAY_NUMBER = {name.lower(): number for number, name in enumerate(WEEKDAY_NAMES, start=1)}
 _US_PER_SECOND = 1_000_000
 _DAY_SECONDS = 86_400
 
@@ -81,9 +79,7 @@ class BusinessHours:
 
         Holidays, when present, are appended as a count: ``… Europe/Warsaw, 3 holidays``.
         """
-        end = (
-            "24:00" if self.end_seconds == _DAY_SECONDS else self.end.strftime("%H:%M")
-        )
+        end = "24:00" if self.end_seconds == _DAY_SECONDS else self.end.strftime("%H:%M")
         text = f"{_describe_days(self.days)} {self.start.strftime('%H:%M')}-{end} {self.tz}"
         if self.holidays:
             count = len(self.holidays)
@@ -131,9 +127,7 @@ def _parse_clock(text: str, spec: str, *, allow_24: bool) -> time:
     return time(hours, minutes)
 
 
-def parse_business_hours(
-    spec: str, tz: str, holidays: frozenset[date] = frozenset()
-) -> BusinessHours:
+def parse_business_hours(spec: str, tz: str, holidays: frozenset[date] = frozenset()) -> BusinessHours:
     """Parse ``"Mon-Fri 09:00-17:00"`` and kin into a schedule in zone ``tz``.
 
     Accepted: a day range (wrapping past Sunday, ``Sun-Thu``), a comma list, or both
@@ -150,12 +144,9 @@ def parse_business_hours(
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(
-            f"invalid time zone '{tz}' for business hours: use an IANA name such as "
-            "'Europe/Warsaw' or 'UTC'"
+            f"invalid time zone '{tz}' for business hours: use an IANA name such as 'Europe/Warsaw' or 'UTC'"
         ) from None
-    hours = BusinessHours(
-        days=days, start=start, end=end, tz=tz, holidays=frozenset(holidays)
-    )
+    hours = BusinessHours(days=days, start=start, end=end, tz=tz, holidays=frozenset(holidays))
     if hours.end_seconds <= hours.start_seconds:
         raise UsageError(
             f"invalid business hours '{spec}': the window must end after it starts "
@@ -169,9 +160,9 @@ def _localize(naive: pl.Expr, tz: str) -> pl.Expr:
     exact = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
     as_utc = naive.dt.replace_time_zone("UTC")
     probe = as_utc - pl.duration(days=1)
-    offset_before = probe.dt.convert_time_zone(tz).dt.replace_time_zone(
+    offset_before = probe.dt.convert_time_zone(tz).dt.replace_time_zone(None) - probe.dt.replace_time_zone(
         None
-    ) - probe.dt.replace_time_zone(None)
+    )
     fallback = (as_utc - offset_before).dt.convert_time_zone(tz)
     return pl.coalesce(exact, fallback)
 
@@ -188,9 +179,7 @@ def _calendar(first: date, last: date, hours: BusinessHours) -> pl.DataFrame:
         else pl.col("day").dt.combine(hours.end, "us")
     )
     holidays = pl.Series("holidays", sorted(hours.holidays), dtype=pl.Date)
-    working = pl.col("day").dt.weekday().is_in(sorted(hours.days)) & ~pl.col(
-        "day"
-    ).is_in(holidays.implode())
+    working = pl.col("day").dt.weekday().is_in(sorted(hours.days)) & ~pl.col("day").is_in(holidays.implode())
     return (
         pl.DataFrame({"day": pl.date_range(first, last, "1d", eager=True)})
         .with_columns(
@@ -209,17 +198,11 @@ def _calendar(first: date, last: date, hours: BusinessHours) -> pl.DataFrame:
 
 def _business_position(instant: pl.Expr) -> pl.Expr:
     """Business µs from the calendar's first day to ``instant`` (needs the calendar joined)."""
-    inside = (
-        (instant - pl.col("win_start"))
-        .dt.total_microseconds()
-        .clip(0, pl.col("win_len"))
-    )
+    inside = (instant - pl.col("win_start")).dt.total_microseconds().clip(0, pl.col("win_len"))
     return pl.col("before") + pl.when(pl.col("win_len") > 0).then(inside).otherwise(0)
 
 
-def business_seconds(
-    start: pl.Series, end: pl.Series, hours: BusinessHours
-) -> pl.Series:
+def business_seconds(start: pl.Series, end: pl.Series, hours: BusinessHours) -> pl.Series:
     """Working seconds from ``start`` to ``end`` under ``hours``, row by row (Float64).
 
     Both series hold tz-aware instants; they are read in ``hours.tz``. The count is the elapsed
@@ -249,14 +232,10 @@ def business_seconds(
         return pl.Series(start.name, [None] * start.len(), dtype=pl.Float64)
     calendar = _calendar(first, last, hours)
     result = (
-        frame.join(
-            calendar, left_on="_sd", right_on="day", how="left", maintain_order="left"
-        )
+        frame.join(calendar, left_on="_sd", right_on="day", how="left", maintain_order="left")
         .with_columns(_ps=_business_position(pl.col("_s")))
         .drop("win_start", "win_len", "before")
-        .join(
-            calendar, left_on="_ed", right_on="day", how="left", maintain_order="left"
-        )
+        .join(calendar, left_on="_ed", right_on="day", how="left", maintain_order="left")
         .select(
             ((_business_position(pl.col("_e")) - pl.col("_ps")) / _US_PER_SECOND)
             .cast(pl.Float64)

@@ -79,9 +79,7 @@ class NpsResult:
         }
 
 
-def _in_period(
-    surveys: pl.DataFrame | pl.LazyFrame, period: Period, as_of: date
-) -> pl.LazyFrame:
+def _in_period(surveys: pl.DataFrame | pl.LazyFrame, period: Period, as_of: date) -> pl.LazyFrame:
     """Responses whose local responded day lies in [start, min(end, as_of + 1 day))."""
     upper = min(period.end, as_of + timedelta(days=1))
     day = pl.col("responded_at").dt.date()
@@ -98,9 +96,7 @@ def _category_counts() -> list[pl.Expr]:
     ]
 
 
-def compute_nps(
-    surveys: pl.DataFrame | pl.LazyFrame, period: Period, as_of: date
-) -> NpsResult:
+def compute_nps(surveys: pl.DataFrame | pl.LazyFrame, period: Period, as_of: date) -> NpsResult:
     """NPS of the responses given in the period, up to the as-of day (SPEC §4).
 
     45 % promoters, 25 % passives, 30 % detractors → NPS 15. Rows with a null score are not

@@ -145,9 +145,7 @@ def _minutes_later(minutes: str) -> pl.Expr:
 
 def _known_by(timestamp: str, minutes: str, as_of: date) -> pl.Expr:
     """True when the event (timestamp, else created_at + minutes) happened by the end of as-of."""
-    by_timestamp = pl.col(timestamp).is_not_null() & (
-        pl.col(timestamp).dt.date() <= as_of
-    )
+    by_timestamp = pl.col(timestamp).is_not_null() & (pl.col(timestamp).dt.date() <= as_of)
     by_duration = (
         pl.col(timestamp).is_null()
         & pl.col(minutes).is_not_null()
@@ -182,12 +180,9 @@ def _elapsed(frame: pl.DataFrame, end: str, clock: BusinessHours | None) -> pl.S
     """Seconds from created_at to ``end``: calendar (elapsed) or business seconds."""
     if clock is None:
         return frame.select(
-            (pl.col(end) - pl.col("created_at")).dt.total_microseconds()
-            / _US_PER_SECOND
+            (pl.col(end) - pl.col("created_at")).dt.total_microseconds() / _US_PER_SECOND
         ).to_series()
-    return business_seconds(
-        frame.get_column("created_at"), frame.get_column(end), clock
-    )
+    return business_seconds(frame.get_column("created_at"), frame.get_column(end), clock)
 
 
 def _with_durations(frame: pl.DataFrame, clock: BusinessHours | None) -> pl.DataFrame:
@@ -226,9 +221,7 @@ def _counts_by(frame: pl.DataFrame, column: str, missing: str) -> dict[str, int]
         .agg(pl.len().cast(pl.Int64).alias("_n"))
         .sort(["_n", "_key"], descending=[True, False])
     )
-    return dict(
-        zip(counts.get_column("_key").to_list(), counts.get_column("_n").to_list())
-    )
+    return dict(zip(counts.get_column("_key").to_list(), counts.get_column("_n").to_list(), strict=True))
 
 
 def _weekday_hour(frame: pl.DataFrame) -> tuple[tuple[int, ...], ...]:
@@ -236,9 +229,7 @@ def _weekday_hour(frame: pl.DataFrame) -> tuple[tuple[int, ...], ...]:
     grid = pl.DataFrame({"_weekday": list(range(1, 8))}).join(
         pl.DataFrame({"_hour": list(range(24))}), how="cross"
     )
-    counts = frame.group_by("_weekday", "_hour").agg(
-        pl.len().cast(pl.Int64).alias("_n")
-    )
+    counts = frame.group_by("_weekday", "_hour").agg(pl.len().cast(pl.Int64).alias("_n"))
     flat = (
         grid.join(counts, on=["_weekday", "_hour"], how="left")
         .sort("_weekday", "_hour")
@@ -253,17 +244,12 @@ def _by_agent(frame: pl.DataFrame) -> dict[str, AgentStats]:
     """Per-agent tickets, solved, CSAT and median first response (null agent → unassigned)."""
     rated = pl.col("csat").count()
     table = (
-        frame.group_by(
-            pl.col("agent").cast(pl.String).fill_null(UNASSIGNED).alias("_agent")
-        )
+        frame.group_by(pl.col("agent").cast(pl.String).fill_null(UNASSIGNED).alias("_agent"))
         .agg(
             pl.len().cast(pl.Int64).alias("tickets"),
             pl.col("_solved").sum().cast(pl.Int64).alias("solved"),
             rated.cast(pl.Int64).alias("csat_responses"),
-            pl.when(rated > 0)
-            .then((pl.col("csat") >= 4).sum() / rated)
-            .otherwise(None)
-            .alias("csat_score"),
+            pl.when(rated > 0).then((pl.col("csat") >= 4).sum() / rated).otherwise(None).alias("csat_score"),
             pl.col("_frt").drop_nans().median().alias("first_response_seconds_median"),
         )
         .sort(["tickets", "_agent"], descending=[True, False])
@@ -307,7 +293,7 @@ def _summarise(frame: pl.DataFrame, clock: BusinessHours | None) -> SupportResul
         csat_score=_ratio(int((csat >= 4).sum()), csat.len()),
         csat_average=stats.mean(csat),
         by_channel=_counts_by(frame, "channel", NO_CHANNEL),
-        by_weekday={name: sum(row) for name, row in zip(WEEKDAY_NAMES, matrix)},
+        by_weekday={name: sum(row) for name, row in zip(WEEKDAY_NAMES, matrix, strict=True)},
         by_hour={str(hour): sum(row[hour] for row in matrix) for hour in range(24)},
         by_agent=_by_agent(frame),
         clock=clock_label(clock),
@@ -355,7 +341,5 @@ def support_by(
     ]
     results.sort(key=lambda item: (-item[1].tickets, str(item[0])))
     if sum(result.tickets for _, result in results) != prepared.height:
-        raise RuntimeError(
-            f"support_by({by}): group tickets do not add up to the cohort's {prepared.height}"
-        )
+        raise RuntimeError(f"support_by({by}): group tickets do not add up to the cohort's {prepared.height}")
     return [(str(key), result) for key, result in results]
