@@ -170,7 +170,9 @@ def test_leap_years() -> None:
     assert feb_2024.last_day == date(2024, 2, 29)
     feb_2023 = parse_label("2023-02", AS_OF)
     assert feb_2023.last_day == date(2023, 2, 28)
-    assert (parse_label("2024", date(2025, 1, 1)).end - parse_label("2024", date(2025, 1, 1)).start).days == 366
+    assert (
+        parse_label("2024", date(2025, 1, 1)).end - parse_label("2024", date(2025, 1, 1)).start
+    ).days == 366
     assert resolve_period(None, None, None, date(2024, 3, 1)).last_day == date(2024, 2, 29)
     assert resolve_period(None, "2024-02-29", "2024-03-01", date(2024, 3, 1)).start == date(2024, 2, 29)
     q1 = parse_label("2024-Q1", AS_OF)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import fields
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -23,7 +24,7 @@ from csmetrics.render import (
     to_csv,
     to_json,
 )
-from csmetrics.report import InputInfo, Report
+from csmetrics.report import InputInfo, Listing, Report
 
 DEC = Period("2023-12", date(2023, 12, 1), date(2024, 1, 1))
 AS_OF = date(2024, 1, 15)
@@ -94,8 +95,14 @@ def test_nrr_sentence_spec_example_3() -> None:
 
 def test_nrr_sentence_parts_add_up() -> None:
     # start 300, churn 100, contraction 0, expansion 0 → 66.7% = 100 − 33.3 churn …
-    bridge = Bridge(customers_start=3, customers_end=2, churned_customers=1, mrr_start=30000, mrr_end=20000,
-                    churned_mrr=10000)
+    bridge = Bridge(
+        customers_start=3,
+        customers_end=2,
+        churned_customers=1,
+        mrr_start=30000,
+        mrr_end=20000,
+        churned_mrr=10000,
+    )
     sentence = nrr_sentence(bridge.values())
     assert sentence is not None
     assert sentence.startswith("NRR 66.7% = 100 − 33.3 churn − 0.0 contraction + 0.0 expansion")
@@ -206,6 +213,69 @@ def test_to_csv_header_and_one_row() -> None:
     assert cells["tab"] == "'\tx"
     assert cells["plain"] == "Acme, Inc."
     assert cells["flag"] == "true"
+
+
+def test_to_csv_groups_one_row_per_group_and_escaped_names() -> None:
+    values: dict[str, object] = {"customers_start": 3, "mrr_start": Decimal("30.00"), "by_hour": {"0": 1}}
+    report = Report(
+        command="mrr",
+        period=DEC,
+        as_of=AS_OF,
+        inputs=INPUTS,
+        values=values,
+        groups=[
+            ("pro", {"customers_start": 2, "mrr_start": Decimal("20.00")}),
+            ("=cmd|' /C calc'!A0", {"customers_start": 1, "mrr_start": Decimal("10.00")}),
+        ],
+        group_by="plan",
+    )
+    rows = list(csv.reader(io.StringIO(to_csv(report), newline="")))
+    assert rows[0] == [
+        "period",
+        "period_start",
+        "period_end",
+        "as_of",
+        "plan",
+        "customers_start",
+        "mrr_start",
+    ]
+    assert len(rows) == 3
+    assert rows[1][4:6] == ["pro", "2"]
+    assert rows[2][4] == "'=cmd|' /C calc'!A0"
+    assert Decimal(rows[2][6]) == Decimal("10")
+
+
+def test_to_csv_listing() -> None:
+    extra: dict[str, object] = {}
+    if "title" in {item.name for item in fields(Listing)}:  # report.py is still growing
+        extra["title"] = "Churned customers"
+    listing = Listing(
+        key="churned_customers",
+        columns=("customer_id", "mrr", "churned_on", "cancel_reason"),
+        rows=[
+            {
+                "customer_id": "@acme",
+                "mrr": Decimal("-1.50"),
+                "churned_on": date(2023, 12, 2),
+                "cancel_reason": None,
+            },
+            {
+                "customer_id": "beta",
+                "mrr": Decimal("99.90"),
+                "churned_on": date(2023, 12, 9),
+                "cancel_reason": "+price",
+            },
+        ],
+        **extra,  # type: ignore[arg-type]
+    )
+    report = Report(command="churn", period=DEC, as_of=AS_OF, inputs=INPUTS, values={}, listing=listing)
+    rows = list(csv.reader(io.StringIO(to_csv(report), newline="")))
+    assert rows[0] == ["customer_id", "mrr", "churned_on", "cancel_reason"]
+    assert rows[1][0] == "'@acme"
+    assert Decimal(rows[1][1]) == Decimal("-1.5")
+    assert rows[1][2:] == ["2023-12-02", ""]
+    assert rows[2] == ["beta", rows[2][1], "2023-12-09", "'+price"]
+    assert len(rows) == 3
 
 
 @pytest.mark.xfail(

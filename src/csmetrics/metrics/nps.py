@@ -16,6 +16,7 @@ import polars as pl
 from csmetrics.periods import Period
 
 __all__ = [
+    "MIN_RESPONSES_FOR_WALD",
     "NONE_GROUP",
     "NpsResult",
     "compute_nps",
