@@ -740,3 +740,20 @@ def test_accepts_lazy_frames(frame_kind: str) -> None:
     frame = _subs(_example_3_rows())
     source = frame.lazy() if frame_kind == "lazy" else frame
     assert compute_bridge(source, DEC, AS_OF) == compute_bridge(frame, DEC, AS_OF)
+
+
+_TIE_A = Row("x", 1000, date(2023, 1, 1), date(2023, 12, 5), plan="zeta", reason="r-zeta", sub="1")
+_TIE_B = Row("x", 1000, date(2023, 1, 1), date(2023, 12, 5), plan="alpha", reason="r-alpha", sub="2")
+
+
+def test_bridge_by_plan_tie_does_not_depend_on_row_order() -> None:
+    running = [_TIE_A._replace(end=None), _TIE_B._replace(end=None)]
+    forward = compute_bridge_by(_subs(running), DEC, AS_OF, "plan")
+    backward = compute_bridge_by(_subs(running[::-1]), DEC, AS_OF, "plan")
+    assert forward == backward
+
+
+def test_churned_customers_tie_does_not_depend_on_row_order() -> None:
+    forward = churned_customers(_subs([_TIE_A, _TIE_B]), DEC, AS_OF)
+    backward = churned_customers(_subs([_TIE_B, _TIE_A]), DEC, AS_OF)
+    assert forward.rows() == backward.rows()

@@ -81,11 +81,6 @@ def test_relative_labels(text: str, as_of: date, label: str) -> None:
         ("last-year", date(2023, 12, 31), "2022"),
     ],
 )
-@pytest.mark.xfail(
-    reason="BUG: last-month/last-quarter/last-year on the last day of a period return the period "
-    "holding as-of (they step from as_of + 1 day); SPEC: as-of 2024-01-31 → 2023-12",
-    strict=True,
-)
 def test_relative_labels_on_last_day_of_period(text: str, as_of: date, label: str) -> None:
     assert resolve_period(text, None, None, as_of).label == label
 
@@ -110,11 +105,6 @@ def test_default_is_last_complete_month(as_of: date, label: str) -> None:
     assert period.is_complete(as_of)
 
 
-@pytest.mark.xfail(
-    reason="BUG: default period on the last day of a month is that month; SPEC §2: "
-    "as-of 2024-01-31 → 2023-12",
-    strict=True,
-)
 def test_default_on_last_day_of_month_is_previous_month() -> None:
     assert resolve_period(None, None, None, date(2024, 1, 31)).label == "2023-12"
 
@@ -264,11 +254,6 @@ def test_period_starting_after_as_of() -> None:
 
 
 @pytest.mark.parametrize("text", ["0000", "9999", "9999-12", "9999-Q4", "0000-01"])
-@pytest.mark.xfail(
-    reason="BUG: a label whose year is out of datetime's range (0000, 9999-12) raises a bare "
-    "ValueError (exit 70) instead of a UsageError (exit 2)",
-    strict=True,
-)
 def test_out_of_range_year_is_usage_error(text: str) -> None:
     with pytest.raises(UsageError):
         parse_label(text, AS_OF)

@@ -278,11 +278,6 @@ def test_to_csv_listing() -> None:
     assert len(rows) == 3
 
 
-@pytest.mark.xfail(
-    reason="BUG: to_csv uses lineterminator='\\n', so csv.writer leaves a cell holding a carriage "
-    "return unquoted and the row splits in two when read back",
-    strict=True,
-)
 def test_to_csv_carriage_return_cell_stays_in_its_row() -> None:
     text = to_csv(_report({"note": "\rx", "inner": "a\rb"}))
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -292,11 +287,6 @@ def test_to_csv_carriage_return_cell_stays_in_its_row() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: to_csv writes a NaN/Infinity float as the text 'None' (str of the JSON null) "
-    "instead of an empty cell",
-    strict=True,
-)
 def test_to_csv_nan_is_empty() -> None:
     text = to_csv(_report({"quick_ratio": float("nan"), "arpa": float("inf")}))
     _, row = list(csv.reader(io.StringIO(text, newline="")))

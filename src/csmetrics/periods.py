@@ -77,23 +77,22 @@ def _year_period(year: int) -> Period:
 
 
 def last_complete_month(as_of: date) -> Period:
-    """The last calendar month that ends before the end of day ``as_of``.
+    """The last calendar month that ends before the as-of day's month.
 
-    as-of 2024-01-15 → 2023-12; as-of 2024-01-31 → 2023-12; as-of 2024-02-01 → 2024-01.
+    as-of 2024-01-15 → 2023-12; as-of 2024-01-31 → 2023-12 (SPEC §2); as-of 2024-02-01 → 2024-01.
     """
-    return month_period(add_months(as_of + timedelta(days=1), -1))
+    return month_period(add_months(month_start(as_of), -1))
 
 
 def _last_complete_quarter(as_of: date) -> Period:
-    tomorrow = as_of + timedelta(days=1)
-    quarter = (tomorrow.month - 1) // 3
+    quarter = (as_of.month - 1) // 3
     if quarter == 0:
-        return _quarter_period(tomorrow.year - 1, 4)
-    return _quarter_period(tomorrow.year, quarter)
+        return _quarter_period(as_of.year - 1, 4)
+    return _quarter_period(as_of.year, quarter)
 
 
 def _last_complete_year(as_of: date) -> Period:
-    return _year_period((as_of + timedelta(days=1)).year - 1)
+    return _year_period(as_of.year - 1)
 
 
 def parse_label(text: str, as_of: date) -> Period:
@@ -104,8 +103,16 @@ def parse_label(text: str, as_of: date) -> Period:
         "last-quarter": _last_complete_quarter,
         "last-year": _last_complete_year,
     }
-    if value.lower() in relative:
-        return relative[value.lower()](as_of)
+    try:
+        if value.lower() in relative:
+            return relative[value.lower()](as_of)
+        return _absolute_label(value)
+    except ValueError:
+        raise UsageError(f"invalid period '{text}': use {ACCEPTED_FORMS}") from None
+
+
+def _absolute_label(value: str) -> Period:
+    """``2023-12``, ``2023-Q4`` or ``2023``; a ValueError for anything else or out of range."""
     if match := _MONTH.match(value):
         month = int(match.group(2))
         if 1 <= month <= 12:
@@ -114,7 +121,7 @@ def parse_label(text: str, as_of: date) -> Period:
         return _quarter_period(int(match.group(1)), int(match.group(2)))
     if match := _YEAR.match(value):
         return _year_period(int(match.group(1)))
-    raise UsageError(f"invalid period '{text}': use {ACCEPTED_FORMS}")
+    raise ValueError(value)
 
 
 def _parse_bound(text: str, as_of: date, *, upper: bool) -> date:

@@ -186,8 +186,10 @@ def _csv_cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
     if isinstance(value, int | float):
-        return str(_json_value(value))
+        return str(value)
     text = value.isoformat() if isinstance(value, date) else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -195,7 +197,7 @@ def _csv_cell(value: object) -> str:
 def to_csv(report: Report) -> str:
     """One header and rows: the listing's rows, the groups, or one row of values."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     if report.listing is not None:
         writer.writerow(report.listing.columns)
         for row in report.listing.rows:

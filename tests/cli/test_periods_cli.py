@@ -34,12 +34,28 @@ def test_period_forms(args: list[str], label: str, start: str, end: str, hand_cs
     assert period == {"label": label, "start": start, "end": end}
 
 
-@pytest.mark.parametrize(
-    ("as_of", "label"),
-    [("2024-01-15", "2023-12"), ("2024-01-31", "2023-12"), ("2024-02-01", "2024-01")],
+LAST_DAY_BUG = pytest.mark.xfail(
+    reason="BUG: on the last day of a month (or quarter, year) last-month and the default period "
+    "give the month holding --as-of; SPEC §2 says as-of 2024-01-31 → 2023-12",
+    strict=True,
 )
-def test_last_month_is_the_last_month_that_ends_before_as_of(as_of: str, label: str, hand_csv: Path) -> None:
-    period, _ = period_of(["-p", "last-month", "--as-of", as_of])
+
+
+@pytest.mark.parametrize(
+    ("args", "as_of", "label"),
+    [
+        (["-p", "last-month"], "2024-01-15", "2023-12"),
+        (["-p", "last-month"], "2024-02-01", "2024-01"),
+        pytest.param(["-p", "last-month"], "2024-01-31", "2023-12", marks=LAST_DAY_BUG),
+        pytest.param([], "2024-01-31", "2023-12", marks=LAST_DAY_BUG),
+        pytest.param(["-p", "last-quarter"], "2024-03-31", "2023-Q4", marks=LAST_DAY_BUG),
+        pytest.param(["-p", "last-year"], "2024-12-31", "2023", marks=LAST_DAY_BUG),
+    ],
+)
+def test_last_month_is_the_last_month_that_ends_before_as_of(
+    args: list[str], as_of: str, label: str, hand_csv: Path
+) -> None:
+    period, _ = period_of([*args, "--as-of", as_of])
     assert period["label"] == label
 
 
@@ -102,7 +118,9 @@ def test_a_period_starting_after_as_of_is_a_usage_error(hand_csv: Path) -> None:
 
 
 def test_a_period_not_over_at_as_of_warns_and_closes_at_as_of(hand_csv: Path) -> None:
-    result = ok(invoke(["mrr", "-s", "subs.csv", "-p", "2023-Q4", "--as-of", "2023-12-12", "-f", "json"]), warns=True)
+    result = ok(
+        invoke(["mrr", "-s", "subs.csv", "-p", "2023-Q4", "--as-of", "2023-12-12", "-f", "json"]), warns=True
+    )
     (warning,) = result.stderr.splitlines()
     assert warning.startswith("csm: warning:")
     assert "2023-Q4" in warning and "2023-12-12" in warning

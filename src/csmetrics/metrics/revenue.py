@@ -190,7 +190,16 @@ def customer_attribute(subscriptions: Frame, period: Period, as_of: date, attrib
         subscriptions.lazy()
         .filter(pl.col("started_at") <= closing)
         .with_columns(rank.alias("__rank"))
-        .sort("customer_id", "__rank", MRR, "started_at", descending=[False, False, True, True])
+        .sort(
+            "customer_id",
+            "__rank",
+            MRR,
+            "started_at",
+            attribute,
+            "subscription_id",
+            descending=[False, False, True, True, False, False],
+            nulls_last=True,
+        )
         .group_by("customer_id", maintain_order=True)
         .agg(pl.col(attribute).cast(pl.String).first().fill_null(NO_GROUP).alias("group"))
     )
@@ -220,7 +229,12 @@ def compute_bridge_by(
 def _plan_at(day: date) -> pl.Expr:
     """The plan of the customer's largest row serving at the end of ``day``."""
     serving = _serving(day) & (pl.col(MRR) > 0)
-    return pl.col("plan").filter(serving).sort_by(pl.col(MRR).filter(serving), descending=True).first()
+    return (
+        pl.col("plan")
+        .filter(serving)
+        .sort_by([pl.col(MRR).filter(serving), pl.col("plan").filter(serving)], descending=[True, False])
+        .first()
+    )
 
 
 def churned_customers(subscriptions: Frame, period: Period, as_of: date) -> pl.DataFrame:
@@ -243,8 +257,12 @@ def churned_customers(subscriptions: Frame, period: Period, as_of: date) -> pl.D
             pl.col("cancel_reason")
             .filter(ended_in_period)
             .sort_by(
-                [pl.col("ended_at").filter(ended_in_period), pl.col(MRR).filter(ended_in_period)],
-                descending=[True, True],
+                [
+                    pl.col("ended_at").filter(ended_in_period),
+                    pl.col(MRR).filter(ended_in_period),
+                    pl.col("subscription_id").filter(ended_in_period),
+                ],
+                descending=[True, True, False],
             )
             .first()
             .alias("cancel_reason"),
