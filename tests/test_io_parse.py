@@ -118,11 +118,6 @@ def test_money_rejects_with_decimal_comma(text: str) -> None:
     assert "decimal comma" in result.reason
 
 
-@pytest.mark.xfail(
-    reason="BUG: with decimal_comma every '.' is deleted, so a dot that is not a thousands "
-    "separator silently multiplies the value (1.5 → 15.00, 12.50 → 1250.00)",
-    strict=True,
-)
 @pytest.mark.parametrize("text", ["1.5", "12.50", "1.23,45", "0.125"])
 def test_money_decimal_comma_rejects_a_misplaced_dot(text: str) -> None:
     assert money(text, COMMA).bad.to_list() == [True]
@@ -297,11 +292,6 @@ def test_day_null_is_not_bad() -> None:
     assert result.values.dtype == pl.Date
 
 
-@pytest.mark.xfail(
-    reason="BUG: a plain date is localised to midnight before its day is taken; where DST skips "
-    "midnight (America/Sao_Paulo 2018-11-04, America/Santiago 2023-09-03) the day is rejected",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("text", "tz", "expected"),
     [
@@ -434,7 +424,8 @@ def test_instant_with_offset_round_trip(moment: datetime, offset_minutes: int, t
     expected = (moment - timedelta(minutes=offset_minutes)).replace(tzinfo=UTC)
     value = instant(text, TextOptions(tz=tz))
     assert value is not None
-    assert value == expected
+    # Compare instants by timestamp: PEP 495 makes == False across zones for an ambiguous local time.
+    assert value.timestamp() == expected.timestamp()
     assert value.tzinfo is not None
     assert str(value.tzinfo) == tz
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from csmetrics.errors import DataError, ExitCode
+from csmetrics.errors import ConfigError, DataError, ExitCode
 from csmetrics.io.readers import Loaded, read_subscriptions, read_surveys, read_tickets
 from csmetrics.io.source import ReadOptions
 
@@ -510,11 +510,6 @@ def test_quoted_cell_keeps_delimiter_and_newline(spec: Spec, tmp_path: Path) -> 
     assert loaded.frame["note"].to_list() == ['a, "b"\nc']
 
 
-@pytest.mark.xfail(
-    reason='BUG: a bare quote inside an unquoted cell (27" monitor) makes polars fail; the '
-    "csv module finds no field-count problem, so the error is 'is not valid CSV' with no line",
-    strict=True,
-)
 def test_stray_quote_in_an_unquoted_cell(tmp_path: Path) -> None:
     lines = [",".join(SURVEYS.header), 'r1,c,2024-01-01,9,27" monitor', "r2,c,2024-01-01,7,ok"]
     path = write(tmp_path, "nps.csv", ("\n".join(lines) + "\n").encode())
@@ -557,11 +552,6 @@ def test_too_many_fields_after_a_multiline_cell(spec: Spec, tmp_path: Path) -> N
 
 
 @each_reader
-@pytest.mark.xfail(
-    reason="BUG: a row with too few fields is padded with nulls silently (polars does not raise), "
-    "so a truncated row reads as e.g. a running subscription / unsolved ticket",
-    strict=True,
-)
 def test_too_few_fields_names_the_line(spec: Spec, tmp_path: Path) -> None:
     text = spec_bytes(spec, 3).decode().splitlines()
     text[2] = text[2].rsplit(",", 1)[0]
@@ -572,21 +562,12 @@ def test_too_few_fields_names_the_line(spec: Spec, tmp_path: Path) -> None:
 
 
 @each_reader
-@pytest.mark.xfail(
-    reason="BUG: a blank line at the end of the file is read as a row of empty cells and "
-    "reported as 'is empty: every row needs a ...'",
-    strict=True,
-)
 def test_trailing_blank_line_is_ignored(spec: Spec, tmp_path: Path) -> None:
     path = write(tmp_path, "in.csv", spec_bytes(spec, 2) + b"\n")
     assert load(spec.read, path).rows == 2
 
 
 @each_reader
-@pytest.mark.xfail(
-    reason="BUG: polars skips a leading blank line, so every data line number is one too small",
-    strict=True,
-)
 def test_leading_blank_line_keeps_physical_line_numbers(spec: Spec, tmp_path: Path) -> None:
     data = b"\n" + spec_bytes(spec, 2, {1: {spec.number_column: spec.bad_number}})
     error = data_error(spec.read, write(tmp_path, "in.csv", data))
@@ -852,11 +833,6 @@ def test_mrr_with_three_decimals_rounds_half_even(text: str, cents: int, tmp_pat
     assert frame["mrr_cents"].to_list() == [cents]
 
 
-@pytest.mark.xfail(
-    reason="BUG: money with more than 9 decimals (a float repr such as 0.30000000000000004) is "
-    "rejected as 'is not a number' instead of rounded half-even to cents",
-    strict=True,
-)
 def test_mrr_with_a_float_repr_rounds_to_cents(tmp_path: Path) -> None:
     frame = read_subs(subs_file(tmp_path, [["s1", "c", "0.30000000000000004", "2023-01-01", ""]]))
     assert frame["mrr_cents"].to_list() == [30]
@@ -917,11 +893,6 @@ def test_amount_and_billing_period(amount: str, period: str, cents: int, tmp_pat
     assert loaded.attributes == ()
 
 
-@pytest.mark.xfail(
-    reason="BUG: amount is rounded to cents before ÷12 / ×52÷12 (double rounding): "
-    "0.065/year → 0 instead of 1, 0.005/week → 0 instead of 2",
-    strict=True,
-)
 @pytest.mark.parametrize(("amount", "period", "cents"), [("0.065", "year", 1), ("0.005", "week", 2)])
 def test_amount_with_three_decimals_is_divided_before_rounding(
     amount: str, period: str, cents: int, tmp_path: Path
@@ -1023,11 +994,6 @@ def test_impossible_days(text: str, tmp_path: Path) -> None:
     assert (error.line, error.column, error.value) == (2, "started_at", text)
 
 
-@pytest.mark.xfail(
-    reason="BUG: a plain date whose midnight is skipped by DST in --tz (Sao Paulo 2018-11-04) is "
-    "rejected: parse_day localises the date to midnight before taking the day",
-    strict=True,
-)
 def test_date_on_a_day_without_midnight(tmp_path: Path) -> None:
     path = subs_file(tmp_path, [["s1", "c", "1", "2018-11-04", ""]])
     assert read_subs(path, "America/Sao_Paulo")["started_at"].to_list() == [date(2018, 11, 4)]
@@ -1112,11 +1078,6 @@ def test_row_overlapping_a_non_adjacent_earlier_row(tmp_path: Path) -> None:
     assert data_error(read_subscriptions, subs_file(tmp_path, rows)).line == 3
 
 
-@pytest.mark.xfail(
-    reason="BUG: when the overlapping rows are in reverse date order, the earlier file line is "
-    "reported ('line 2 ... (line 3 or earlier)') instead of the later line naming the earlier one",
-    strict=True,
-)
 def test_overlap_in_reverse_file_order_is_reported_on_the_later_line(tmp_path: Path) -> None:
     rows = [
         ["s1", "c", "20", "2023-02-15", ""],
@@ -1221,9 +1182,17 @@ def test_mapping_leaves_the_canonical_named_column_as_an_attribute(tmp_path: Pat
     assert loaded.frame[loaded.attributes[0]].to_list() == ["c-old"]
 
 
-def test_mapping_of_an_unknown_canonical_name_is_ignored(tmp_path: Path) -> None:
+def test_mapping_of_an_unknown_canonical_name_is_a_config_error(tmp_path: Path) -> None:
     path = subs_file(tmp_path, [["s1", "c", "1", "2023-01-01", ""]])
-    assert read_subs(path, columns={"ticket_id": "subscription_id"}).height == 1
+    with pytest.raises(ConfigError, match="'ticket_id', which is not a subscriptions column") as caught:
+        read_subs(path, columns={"ticket_id": "subscription_id"})
+    assert caught.value.exit_code == 4
+
+
+def test_one_header_mapped_twice_is_a_config_error(tmp_path: Path) -> None:
+    path = subs_file(tmp_path, [["s1", "c", "1", "2023-01-01", ""]])
+    with pytest.raises(ConfigError, match="more than one column"):
+        read_subs(path, columns={"plan": "customer_id", "cancel_reason": "customer_id"})
 
 
 def test_semicolon_file_with_decimal_comma(tmp_path: Path) -> None:
@@ -1232,11 +1201,6 @@ def test_semicolon_file_with_decimal_comma(tmp_path: Path) -> None:
     assert frame["mrr_cents"].to_list() == [123450, 100000]
 
 
-@pytest.mark.xfail(
-    reason="BUG: decimal_comma=None (the default: 'detected when absent', SPEC §6) is treated as "
-    "False, so '1,5' in a ';' file is an error",
-    strict=True,
-)
 def test_decimal_comma_is_detected_when_not_set(tmp_path: Path) -> None:
     rows = [["s1", "c", "1,5", "2023-01-01", ""], ["s2", "c", "1 234,50", "2023-01-01", ""]]
     frame = read_subs(subs_file(tmp_path, rows, sep=";"))
@@ -1359,11 +1323,6 @@ def test_parquet_bad_value_is_reported_like_csv(tmp_path: Path) -> None:
     assert (error.line, error.column, error.value) == (3, "score", "11")
 
 
-@pytest.mark.xfail(
-    reason="BUG: the duplicate-header check runs for CSV only; a Parquet file with 'score' and "
-    "'SCORE' silently takes SCORE as the score and renames the real one 'score (unmapped)'",
-    strict=True,
-)
 def test_parquet_case_duplicate_columns_is_an_error(tmp_path: Path) -> None:
     frame = pl.DataFrame(
         {

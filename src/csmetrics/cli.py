@@ -265,9 +265,25 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
 
 def _revenue_run(subscriptions: str | None, **common: Any) -> Run:
     """Prepare a revenue command: resolve the options, then read the subscriptions."""
+    _no_files_with_demo(bool(common["demo"]), subscriptions=subscriptions)
     run = _prepare(**common)
     _load(run, "subscriptions", subscriptions)
     return run
+
+
+def _no_files_with_demo(demo: bool, **paths: str | None) -> None:
+    """--demo reads the shipped dataset: a file flag beside it would be silently ignored.
+
+    A path that came from its CSM_* variable is not an error: the environment is ambient.
+    """
+    given = [
+        name
+        for name, path in paths.items()
+        if path is not None and path != os.environ.get(f"CSM_{name.upper()}")
+    ]
+    if demo and given:
+        flags = ", ".join(f"--{name}" for name in given)
+        raise UsageError(f"--demo uses the built-in dataset: drop {flags} or --demo")
 
 
 def _currency(run: Run) -> str | None:
@@ -281,10 +297,8 @@ def _emit(run: Run, report: Report) -> None:
     """Render the report in the chosen format to stdout or, atomically, to --output."""
     import io
 
-    from rich.console import Console
-
     from csmetrics.io.writers import write_atomic
-    from csmetrics.render import render_table, to_csv, to_json
+    from csmetrics.render import make_console, render_table, to_csv, to_json
 
     if not run.period.is_complete(run.as_of):
         typer.echo(
@@ -297,14 +311,11 @@ def _emit(run: Run, report: Report) -> None:
     elif run.output_format is OutputFormat.csv:
         text = to_csv(report)
     elif run.output is None:
-        console = Console(highlight=False)
-        if not console.is_terminal:
-            console = Console(highlight=False, width=120)
-        render_table(report, console)
+        render_table(report, make_console())
         return
     else:
         buffer = io.StringIO()
-        render_table(report, Console(file=buffer, width=120, no_color=True, highlight=False))
+        render_table(report, make_console(buffer))
         text = buffer.getvalue()
     if run.output is None:
         sys.stdout.write(text)
@@ -739,6 +750,7 @@ def support(
 
         if holidays is not None and business_hours is None:
             raise UsageError("--holidays needs --business-hours")
+        _no_files_with_demo(demo, tickets=tickets)
         run = _prepare(
             period=period,
             start=start,
@@ -811,6 +823,7 @@ def nps(
         from csmetrics.metrics.nps import compute_nps, is_margin_too_wide, nps_by, responses_needed
         from csmetrics.metrics.revenue import customer_attribute
 
+        _no_files_with_demo(demo, surveys=surveys, subscriptions=subscriptions)
         run = _prepare(
             period=period,
             start=start,

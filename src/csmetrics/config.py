@@ -6,14 +6,17 @@ csm.toml into pydantic models and merges its input sections under the flags.
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from csmetrics.errors import ConfigError
+from csmetrics.schemas import SCHEMAS
 
 CONFIG_NAME = "csm.toml"
 INPUT_KINDS = ("subscriptions", "tickets", "surveys", "customers", "usage", "invoices")
@@ -22,21 +25,31 @@ INPUT_KINDS = ("subscriptions", "tickets", "surveys", "customers", "usage", "inv
 class InputSection(BaseModel):
     """One input's settings: where it is and how its text is written; absent = detected."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     path: str | None = None
     input_format: Literal["csv", "tsv", "parquet"] | None = None
     encoding: str | None = None
-    delimiter: str | None = None
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     decimal_comma: bool | None = None
     date_format: str | None = None
     columns: dict[str, str] = {}
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding '{value}' (e.g. utf-8, cp1250)") from None
+        return value
 
 
 class FileConfig(BaseModel):
     """The whole csm.toml."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     format: Literal["table", "json", "csv"] | None = None
     tz: str | None = None
@@ -47,10 +60,29 @@ class FileConfig(BaseModel):
     usage: InputSection = InputSection()
     invoices: InputSection = InputSection()
 
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone '{value}' (e.g. Europe/Warsaw, UTC)") from None
+        return value
+
     def section(self, kind: str) -> InputSection:
         """The settings of input ``kind``."""
         section: InputSection = getattr(self, kind)
         return section
+
+
+def _check_mappings(config: FileConfig) -> list[str] | None:
+    """The location of the first ``[kind.columns]`` key that names no column of that kind."""
+    for kind, schema in SCHEMAS.items():
+        for canonical in config.section(kind).columns:
+            if canonical not in schema.names:
+                return [kind, "columns", canonical]
+    return None
 
 
 def load_config(path: str | None, cwd: Path | None = None) -> tuple[FileConfig, Path | None]:
@@ -60,7 +92,7 @@ def load_config(path: str | None, cwd: Path | None = None) -> tuple[FileConfig, 
         if not file.is_file():
             raise ConfigError("no such config file", path=path)
     else:
-        file = (cwd or Path.cwd()) / CONFIG_NAME
+        file = cwd / CONFIG_NAME if cwd is not None else Path(CONFIG_NAME)
         if not file.is_file():
             return FileConfig(), None
     text = file.read_text(encoding="utf-8")
@@ -71,12 +103,18 @@ def load_config(path: str | None, cwd: Path | None = None) -> tuple[FileConfig, 
             f"not valid TOML: {_toml_reason(error)}", path=str(file), line=_toml_line(error)
         ) from None
     try:
-        return FileConfig.model_validate(data), file
+        config = FileConfig.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         location = [str(part) for part in first["loc"]]
         message = f"{'.'.join(location)}: {_pydantic_reason(first)}"
         raise ConfigError(message, path=str(file), line=_key_line(text, location)) from None
+    if (mapping := _check_mappings(config)) is not None:
+        kind = mapping[0]
+        names = ", ".join(SCHEMAS[kind].names)
+        message = f"{'.'.join(mapping)}: not a {kind} column (use one of {names})"
+        raise ConfigError(message, path=str(file), line=_key_line(text, mapping))
+    return config, file
 
 
 def _toml_line(error: tomllib.TOMLDecodeError) -> int | None:
@@ -94,22 +132,31 @@ def _pydantic_reason(detail: object) -> str:
     kind = detail.get("type", "")
     if kind == "extra_forbidden":
         return "unknown key"
-    return str(detail.get("msg", "invalid value")).replace("Input should be", "expected")
+    message = str(detail.get("msg", "invalid value")).removeprefix("Value error, ")
+    return message.replace("Input should be", "expected")
 
 
 def _key_line(text: str, location: list[str]) -> int | None:
-    """The line where the offending key stands: its section header, then the key itself."""
+    """The line where the offending key stands: as ``key =``, ``a.b.key =`` or ``[a.key]``."""
     lines = text.splitlines()
+    parts = [part for part in location if not part.isdigit()]
+    dotted = re.escape(".".join(parts))
+    exact_patterns = [
+        re.compile(r"^\s*" + dotted + r"\s*="),
+        re.compile(r"^\s*\[\s*" + dotted + r"\s*[\].]"),
+    ]
+    for index, line in enumerate(lines):
+        if any(pattern.match(line) for pattern in exact_patterns):
+            return index + 1
     start = 0
-    sections = [part for part in location[:-1] if not part.isdigit()]
-    if sections:
-        header = re.compile(r"^\s*\[\s*" + re.escape(".".join(sections)) + r"\s*\]")
+    if len(parts) > 1:
+        header = re.compile(r"^\s*\[\s*" + re.escape(".".join(parts[:-1])) + r"\s*\]")
         start = next((i for i, line in enumerate(lines) if header.match(line)), 0)
-    key = re.compile(r"^\s*\"?" + re.escape(location[-1]) + r"\"?\s*=")
+    key = re.compile(r"^\s*\"?" + re.escape(parts[-1]) + r"\"?\s*=")
     for index in range(start, len(lines)):
         if key.match(lines[index]):
             return index + 1
-    return start + 1 if sections else None
+    return start + 1 if len(parts) > 1 else None
 
 
 def input_settings(

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console
@@ -21,6 +21,26 @@ from rich.text import Text
 
 from csmetrics import __version__
 from csmetrics.report import Report
+
+
+class _Console(Console):
+    """A console that lets the caller decide what a closed pipe means (csm exits 0 quietly)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def make_console(stream: TextIO | None = None, *, width: int = 120) -> Console:
+    """A console for results: the terminal's width and colours on a TTY, else plain and ``width`` wide.
+
+    ``NO_COLOR`` is honoured by rich itself.
+    """
+    console = _Console(file=stream, highlight=False)
+    if stream is not None or not console.is_terminal:
+        console = _Console(file=stream, highlight=False, width=width, no_color=stream is not None)
+    return console
+
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _RATIOS = {"quick_ratio"}

@@ -16,6 +16,7 @@ class Kind(StrEnum):
 
     TEXT = "text"
     MONEY = "money"
+    DECIMAL = "decimal"
     DAY = "day"
     INSTANT = "instant"
     INTEGER = "integer"
@@ -68,7 +69,7 @@ SUBSCRIPTIONS = Schema(
         Column("customer_id", Kind.TEXT, required=True, not_empty=True),
         Column("plan", Kind.TEXT),
         Column("mrr", Kind.MONEY, not_empty=True, meaning="monthly recurring revenue, tax excluded"),
-        Column("amount", Kind.MONEY, not_empty=True, meaning="price per billing period"),
+        Column("amount", Kind.DECIMAL, not_empty=True, meaning="price per billing period"),
         Column("billing_period", Kind.BILLING_PERIOD, not_empty=True),
         Column("currency", Kind.TEXT),
         Column("started_at", Kind.DAY, required=True, not_empty=True),

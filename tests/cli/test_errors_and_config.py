@@ -253,60 +253,31 @@ def test_a_missing_config_file_is_a_config_error(hand_csv: Path) -> None:
     assert "nope.toml" in line
 
 
-@pytest.mark.xfail(
-    reason="BUG: a bad tz in csm.toml is reported as a usage error (exit 2) without naming csm.toml "
-    "or its line; SPEC §7 wants exit 4 and the line",
-    strict=True,
-)
 def test_a_bad_time_zone_in_csm_toml_is_a_config_error(tmp_path: Path, hand_csv: Path) -> None:
     line = config_error('# s\ntz = "Mars/Olympus"\n', tmp_path, hand_csv)
     assert "csm.toml:2:" in line
 
 
-@pytest.mark.xfail(
-    reason="BUG: an unknown [section] is reported without its line: _key_line only looks for "
-    "'name =' lines, never for a '[name]' header",
-    strict=True,
-)
 def test_an_unknown_section_names_its_line(tmp_path: Path, hand_csv: Path) -> None:
     line = config_error('# s\n\n[subscription]\npath = "subs.csv"\n', tmp_path, hand_csv)
     assert "csm.toml:3:" in line
 
 
-@pytest.mark.xfail(
-    reason="BUG: a dotted key (subscriptions.delimiter = 7) is reported at line 1, not its own line",
-    strict=True,
-)
 def test_a_dotted_key_with_a_wrong_type_names_its_line(tmp_path: Path, hand_csv: Path) -> None:
     line = config_error("# s\n\nsubscriptions.delimiter = 7\n", tmp_path, hand_csv)
     assert "csm.toml:3:" in line
 
 
-@pytest.mark.xfail(
-    reason="BUG: delimiter = '||' in csm.toml passes validation and crashes the CSV reader "
-    "(TypeError, exit 70) instead of a config error (exit 4)",
-    strict=True,
-)
 def test_a_delimiter_longer_than_one_character_is_a_config_error(tmp_path: Path, hand_csv: Path) -> None:
     line = config_error('[subscriptions]\ndelimiter = "||"\n', tmp_path, hand_csv)
     assert "csm.toml:2:" in line and "delimiter" in line
 
 
-@pytest.mark.xfail(
-    reason='BUG: pydantic\'s lax mode turns decimal_comma = "yes" into True instead of a wrong-type '
-    "config error (exit 4)",
-    strict=True,
-)
 def test_a_string_for_a_boolean_is_a_config_error(tmp_path: Path, hand_csv: Path) -> None:
     line = config_error('[subscriptions]\ndecimal_comma = "yes"\n', tmp_path, hand_csv)
     assert "csm.toml:2:" in line and "decimal_comma" in line
 
 
-@pytest.mark.xfail(
-    reason="BUG: an unknown canonical name in [subscriptions.columns] (a typo such as plna) is "
-    "silently ignored instead of an unknown-key config error (exit 4)",
-    strict=True,
-)
 def test_an_unknown_column_mapping_is_a_config_error(tmp_path: Path, hand_csv: Path) -> None:
     line = config_error('[subscriptions.columns]\nplna = "plan"\n', tmp_path, hand_csv)
     assert "csm.toml:2:" in line and "plna" in line

@@ -34,22 +34,15 @@ def test_period_forms(args: list[str], label: str, start: str, end: str, hand_cs
     assert period == {"label": label, "start": start, "end": end}
 
 
-LAST_DAY_BUG = pytest.mark.xfail(
-    reason="BUG: on the last day of a month (or quarter, year) last-month and the default period "
-    "give the month holding --as-of; SPEC §2 says as-of 2024-01-31 → 2023-12",
-    strict=True,
-)
-
-
 @pytest.mark.parametrize(
     ("args", "as_of", "label"),
     [
         (["-p", "last-month"], "2024-01-15", "2023-12"),
         (["-p", "last-month"], "2024-02-01", "2024-01"),
-        pytest.param(["-p", "last-month"], "2024-01-31", "2023-12", marks=LAST_DAY_BUG),
-        pytest.param([], "2024-01-31", "2023-12", marks=LAST_DAY_BUG),
-        pytest.param(["-p", "last-quarter"], "2024-03-31", "2023-Q4", marks=LAST_DAY_BUG),
-        pytest.param(["-p", "last-year"], "2024-12-31", "2023", marks=LAST_DAY_BUG),
+        (["-p", "last-month"], "2024-01-31", "2023-12"),
+        ([], "2024-01-31", "2023-12"),
+        (["-p", "last-quarter"], "2024-03-31", "2023-Q4"),
+        (["-p", "last-year"], "2024-12-31", "2023"),
     ],
 )
 def test_last_month_is_the_last_month_that_ends_before_as_of(

@@ -275,11 +275,6 @@ def test_money_in_json_is_written_as_major_units_to_the_cent(hand_csv: Path) -> 
     assert '"reactivation_mrr": 120.1' in text
 
 
-@pytest.mark.xfail(
-    reason="BUG: arpa is computed as cents / 100 / count (two roundings): 122084/100/5 gives "
-    "244.16799999999998 in JSON instead of 244.168",
-    strict=True,
-)
 def test_arpa_is_the_correctly_rounded_quotient(hand_csv: Path) -> None:
     values = as_json(ok(invoke(["mrr", "-s", "subs.csv", *DEC_2023, "-f", "json"])))["values"]
     assert values["arpa"] == Decimal("244.168")

@@ -7,6 +7,7 @@ a mask of the cells that were given but could not be read, with the reason to sh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 import polars as pl
@@ -15,9 +16,11 @@ from csmetrics.schemas import BILLING_PERIODS, Kind
 
 MICROS: Literal["us"] = "us"
 _SLASHED = r"^\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?$"
-_NUMBER = r"^[+-]?(\d+(\.\d{0,9})?|\.\d{1,9})$"
 _INTEGER = r"^[+-]?\d+$"
-_THOUSANDS = r"[ \u00a0\u202f]"
+_SPACES = r"[ \u00a0\u202f]"
+_POINT_NUMBER = r"^[+-]?([1-9]\d{0,2}([ \u00a0\u202f]\d{3})+|\d+)?(\.\d{0,20})?$"
+_COMMA_NUMBER = r"^[+-]?([1-9]\d{0,2}([ \u00a0\u202f]\d{3})+|[1-9]\d{0,2}(\.\d{3})+|\d+)?(,\d{0,20})?$"
+EXACT = pl.Decimal(38, 20)
 
 DAY_FORMS = "YYYY-MM-DD, an ISO datetime, dd.mm.yyyy, or set date_format"
 
@@ -45,6 +48,7 @@ def parse(raw: pl.Series, kind: Kind, options: TextOptions) -> Parsed:
     parsers = {
         Kind.TEXT: _parse_text,
         Kind.MONEY: parse_money,
+        Kind.DECIMAL: parse_decimal,
         Kind.DAY: parse_day,
         Kind.INSTANT: parse_instant,
         Kind.INTEGER: _parse_integer,
@@ -67,30 +71,41 @@ def _parse_text(raw: pl.Series, options: TextOptions) -> Parsed:
 
 
 def _normalise_number(raw: pl.Series, options: TextOptions) -> pl.Series:
-    """Drop thousands separators (spaces; dots with a decimal comma) and make the point decimal."""
-    text = raw.str.replace_all(_THOUSANDS, "")
+    """Plain ``1234.5`` text from a number as the file writes it, or null where it is not one.
+
+    Thousands separators are spaces (also no-break) or, with a decimal comma, dots; they are
+    accepted only between groups of three digits, so ``1.5`` is never read as 15 by accident.
+    """
+    pattern = _COMMA_NUMBER if options.decimal_comma else _POINT_NUMBER
+    valid = raw.str.contains(pattern) & raw.str.contains(r"\d")
+    text = raw.str.replace_all(_SPACES, "")
     if options.decimal_comma:
         text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
-    return text
+    return pl.select(pl.when(valid).then(text).otherwise(None).alias(raw.name)).to_series()
+
+
+def _number_hint(options: TextOptions) -> str:
+    if options.decimal_comma:
+        return "is not a number (expected e.g. 1 234,50: decimal comma)"
+    return "is not a number (expected e.g. 1234.50; decimal comma? set decimal_comma = true)"
+
+
+def parse_decimal(raw: pl.Series, options: TextOptions) -> Parsed:
+    """Parse an exact decimal in major units (for amounts that are divided before rounding)."""
+    values = _normalise_number(raw, options).cast(EXACT, strict=False)
+    return Parsed(values, _failed(raw, values), _number_hint(options))
 
 
 def parse_money(raw: pl.Series, options: TextOptions) -> Parsed:
     """Parse money exactly into integer cents, rounding half-even past the cent."""
-    text = _normalise_number(raw, options)
-    valid = text.str.contains(_NUMBER)
-    exact = pl.when(valid).then(text).otherwise(None).cast(pl.Decimal(38, 9), strict=False)
+    exact = _normalise_number(raw, options).cast(EXACT, strict=False)
     cents = pl.select((exact * 100).round(0).cast(pl.Int64, strict=False).alias(raw.name)).to_series()
-    hint = "is not a number (expected e.g. 1234.50"
-    hint += ", decimal comma)" if options.decimal_comma else "; decimal comma? set decimal_comma)"
-    return Parsed(cents, _failed(raw, cents), hint)
+    return Parsed(cents, _failed(raw, cents), _number_hint(options))
 
 
 def _parse_number(raw: pl.Series, options: TextOptions) -> Parsed:
-    text = _normalise_number(raw, options)
-    valid = text.str.contains(_NUMBER)
-    number = pl.when(valid).then(text).otherwise(None).cast(pl.Float64, strict=False)
-    values = pl.select(number.alias(raw.name)).to_series()
-    return Parsed(values, _failed(raw, values), "is not a number")
+    values = _normalise_number(raw, options).cast(pl.Float64, strict=False)
+    return Parsed(values, _failed(raw, values), _number_hint(options))
 
 
 def _parse_integer(raw: pl.Series, options: TextOptions) -> Parsed:
@@ -124,72 +139,119 @@ def _localise(naive: pl.Series, tz: str) -> pl.Series:
     return naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
 
 
-def _instants(raw: pl.Series, options: TextOptions) -> tuple[pl.Series, str]:
-    """Parse instants in every accepted form; returns the values and the reason for failures."""
-    tz = options.tz
-    dtype = pl.Datetime(MICROS, tz)
+@dataclass(frozen=True)
+class _Moments:
+    """A column read as times: instants with an offset (UTC), naive wall-clock times, and days.
+
+    Exactly one of the three is set for a cell that parsed; ``reason`` explains the others.
+    """
+
+    aware: pl.Series
+    naive: pl.Series
+    days: pl.Series
+    reason: str
+
+
+def _nulls(length: int, dtype: pl.DataType) -> pl.Series:
+    return pl.Series([None] * length, dtype=dtype)
+
+
+def _moments(raw: pl.Series, options: TextOptions) -> _Moments:
+    """Parse every accepted form: ISO with or without offset, dd.mm.yyyy, slashes, date_format."""
+    naive_type, day_type = pl.Datetime(MICROS), pl.Date()
+    length = len(raw)
     if options.date_format is not None:
         fmt = options.date_format
-        if "%H" in fmt or "%z" in fmt:
-            parsed = raw.str.to_datetime(fmt, strict=False, time_unit=MICROS)
-            aware = isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None
-            parsed = parsed.dt.convert_time_zone(tz) if aware else _localise(parsed, tz)
-        else:
-            day = raw.str.to_date(fmt, strict=False)
-            parsed = _localise(day.cast(pl.Datetime(MICROS)), tz)
-        return parsed.cast(dtype), f"does not match date_format '{fmt}'"
+        reason = f"does not match date_format '{fmt}'"
+        if "%H" not in fmt and "%z" not in fmt:
+            days = raw.str.to_date(fmt, strict=False)
+            return _Moments(
+                _nulls(length, pl.Datetime(MICROS, "UTC")), _nulls(length, naive_type), days, reason
+            )
+        parsed = raw.str.to_datetime(fmt, strict=False, time_unit=MICROS)
+        if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
+            aware = parsed.dt.convert_time_zone("UTC")
+            return _Moments(aware, _nulls(length, naive_type), _nulls(length, day_type), reason)
+        return _Moments(_nulls(length, pl.Datetime(MICROS, "UTC")), parsed, _nulls(length, day_type), reason)
     iso = _iso_instant_text(raw)
-    candidates = [
-        iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit=MICROS).dt.convert_time_zone(
-            tz
-        ),
-        _localise(iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit=MICROS), tz),
-        _localise(raw.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime(MICROS)), tz),
-        _localise(raw.str.to_date("%d.%m.%Y", strict=False).cast(pl.Datetime(MICROS)), tz),
-        _localise(raw.str.to_datetime("%d.%m.%Y %H:%M:%S", strict=False, time_unit=MICROS), tz),
-        _localise(raw.str.to_datetime("%d.%m.%Y %H:%M", strict=False, time_unit=MICROS), tz),
-    ]
-    slashed, reason = _slashed(raw, tz)
-    candidates.append(slashed)
-    values = pl.select(pl.coalesce([c.cast(dtype) for c in candidates])).to_series()
-    return values, reason or f"is not a date or time (expected {DAY_FORMS})"
+    aware = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit=MICROS)
+    slashed_naive, slashed_days, slashed_reason = _slashed(raw)
+    naive = pl.select(
+        pl.coalesce(
+            iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit=MICROS),
+            raw.str.to_datetime("%d.%m.%Y %H:%M:%S", strict=False, time_unit=MICROS),
+            raw.str.to_datetime("%d.%m.%Y %H:%M", strict=False, time_unit=MICROS),
+            slashed_naive,
+        )
+    ).to_series()
+    days = pl.select(
+        pl.coalesce(
+            raw.str.to_date("%Y-%m-%d", strict=False),
+            raw.str.to_date("%d.%m.%Y", strict=False),
+            slashed_days,
+        )
+    ).to_series()
+    reason = slashed_reason or f"is not a date or time (expected {DAY_FORMS})"
+    return _Moments(aware.dt.convert_time_zone("UTC"), naive, days, reason)
 
 
-def _slashed(raw: pl.Series, tz: str) -> tuple[pl.Series, str | None]:
+def _slashed(raw: pl.Series) -> tuple[pl.Series, pl.Series, str | None]:
     """Slashed dates are read only when the column admits exactly one of d/m/y and m/d/y."""
-    dtype = pl.Datetime(MICROS, tz)
+    naive_type = pl.Datetime(MICROS)
+    length = len(raw)
     is_slashed = raw.str.contains(_SLASHED)
     if not bool(is_slashed.any()):
-        return pl.Series([None] * len(raw), dtype=dtype), None
+        return _nulls(length, naive_type), _nulls(length, pl.Date()), None
     text = pl.select(pl.when(is_slashed).then(raw).otherwise(None)).to_series()
-    fits: list[pl.Series] = []
+    fits: list[tuple[pl.Series, pl.Series]] = []
     for order in ("%d/%m/%Y", "%m/%d/%Y"):
-        parsed = pl.select(
+        naive = pl.select(
             pl.coalesce(
                 text.str.to_datetime(f"{order} %H:%M:%S", strict=False, time_unit=MICROS),
                 text.str.to_datetime(f"{order} %H:%M", strict=False, time_unit=MICROS),
-                text.str.to_date(order, strict=False).cast(pl.Datetime(MICROS)),
             )
         ).to_series()
-        if not bool((is_slashed & parsed.is_null()).any()):
-            fits.append(parsed)
+        days = text.str.to_date(order, strict=False)
+        if not bool((is_slashed & naive.is_null() & days.is_null()).any()):
+            fits.append((naive, days))
     if len(fits) == 1:
-        return _localise(fits[0], tz), None
-    none = pl.Series([None] * len(raw), dtype=dtype)
-    if fits:
-        return none, "is an ambiguous date (day/month or month/day?): set date_format, e.g. %d/%m/%Y"
-    return none, f"is not a date (expected {DAY_FORMS})"
+        return fits[0][0], fits[0][1], None
+    reason = "is an ambiguous date (day/month or month/day?): set date_format, e.g. %d/%m/%Y"
+    if not fits:
+        reason = f"is not a date (expected {DAY_FORMS})"
+    return _nulls(length, naive_type), _nulls(length, pl.Date()), reason
 
 
 def parse_instant(raw: pl.Series, options: TextOptions) -> Parsed:
-    """Parse instants: offsets and ``Z`` are kept, naive times are read in the run's time zone."""
-    values, reason = _instants(raw, options)
-    values = values.alias(raw.name)
-    return Parsed(values, _failed(raw, values), reason)
+    """Parse instants: offsets and ``Z`` are kept, naive times are read in the run's time zone.
+
+    A day without a time is its first moment in the zone (local midnight, or the end of a DST gap
+    where midnight does not exist); a naive time inside a DST gap is an error, never a shift.
+    """
+    tz = options.tz
+    moments = _moments(raw, options)
+    start_of_day = moments.days.cast(pl.Datetime(MICROS))
+    first_moment = pl.select(
+        pl.coalesce(_localise(start_of_day, tz), _localise(start_of_day + timedelta(hours=1), tz))
+    ).to_series()
+    values = pl.select(
+        pl.coalesce(
+            moments.aware.dt.convert_time_zone(tz),
+            _localise(moments.naive, tz),
+            first_moment,
+        ).alias(raw.name)
+    ).to_series()
+    return Parsed(values, _failed(raw, values), moments.reason)
 
 
 def parse_day(raw: pl.Series, options: TextOptions) -> Parsed:
-    """Parse calendar days; a datetime gives its day in the run's time zone."""
-    instants, reason = _instants(raw, options)
-    values = instants.dt.date().alias(raw.name)
-    return Parsed(values, _failed(raw, values), reason)
+    """Parse calendar days: a day as written, a naive datetime's own day, an instant's day in tz."""
+    moments = _moments(raw, options)
+    values = pl.select(
+        pl.coalesce(
+            moments.days,
+            moments.naive.dt.date(),
+            moments.aware.dt.convert_time_zone(options.tz).dt.date(),
+        ).alias(raw.name)
+    ).to_series()
+    return Parsed(values, _failed(raw, values), moments.reason)

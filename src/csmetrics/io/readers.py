@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from csmetrics.errors import DataError
+from csmetrics.errors import ConfigError, DataError
 from csmetrics.io.parse import MICROS, TextOptions, parse
 from csmetrics.io.source import ROW, RawTable, ReadOptions, decode, read_bytes, read_raw
 from csmetrics.schemas import SUBSCRIPTIONS, SURVEYS, TICKETS, Kind, Schema
@@ -103,7 +103,12 @@ def _match_columns(table: RawTable, schema: Schema, mapping: dict[str, str]) -> 
     matched: dict[str, str] = {}
     for canonical, header in mapping.items():
         if canonical not in schema.names:
-            continue
+            raise ConfigError(
+                f"[{schema.name}.columns] maps '{canonical}', which is not a {schema.name} column "
+                f"(use one of {', '.join(schema.names)})"
+            )
+        if header in [mapping[other] for other in mapping if other != canonical]:
+            raise ConfigError(f"[{schema.name}.columns] maps '{header}' to more than one column")
         found = folded.get(header.strip().casefold())
         if found is None:
             raise DataError(
@@ -162,6 +167,7 @@ def _dtype(kind: Kind, tz: str) -> pl.DataType:
         Kind.TEXT: pl.String(),
         Kind.BILLING_PERIOD: pl.String(),
         Kind.MONEY: pl.Int64(),
+        Kind.DECIMAL: pl.Decimal(38, 20),
         Kind.DAY: pl.Date(),
         Kind.INSTANT: pl.Datetime(MICROS, tz),
         Kind.INTEGER: pl.Int64(),
@@ -188,12 +194,20 @@ def _load(
         raise DataError(table.path, "has a header but no data rows")
     matched = _match_columns(table, schema, options.columns)
     _require(table, schema, matched, schema.required)
-    text_options = TextOptions(
-        tz=tz, decimal_comma=bool(options.decimal_comma), date_format=options.date_format
-    )
+    decimal_comma = options.decimal_comma
+    if decimal_comma is None:
+        decimal_comma = _uses_decimal_comma(table, schema, matched)
+    text_options = TextOptions(tz=tz, decimal_comma=decimal_comma, date_format=options.date_format)
     problems = _Problems(table)
     frame = _parse_columns(table, schema, matched, text_options, problems)
     return table, matched, frame, problems
+
+
+def _uses_decimal_comma(table: RawTable, schema: Schema, matched: dict[str, str]) -> bool:
+    """Detect a decimal comma: a number column holds a comma (never valid with a decimal point)."""
+    numeric = (Kind.MONEY, Kind.DECIMAL, Kind.NUMBER)
+    headers = [header for name, header in matched.items() if schema.column(name).kind in numeric]
+    return any(bool(table.frame[header].str.contains(",", literal=True).any()) for header in headers)
 
 
 def _attributes(frame: pl.DataFrame, schema: Schema, drop: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -261,37 +275,53 @@ def _with_mrr(
             line=1,
         )
     problems.add(frame, pl.col("amount") < 0, matched["amount"], "is negative: amounts must be 0 or more")
-    exact = pl.col("amount").cast(pl.Decimal(38, 9))
     mrr = pl.lit(None, dtype=pl.Int64)
     for period, (times, divide) in _PER_MONTH.items():
-        monthly = (exact * times / divide).round(0).cast(pl.Int64)
+        monthly = (pl.col("amount") * 100 * times / divide).round(0).cast(pl.Int64)
         mrr = pl.when(pl.col("billing_period") == period).then(monthly).otherwise(mrr)
     return frame.with_columns(mrr.alias(MRR))
 
 
 def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: _Problems) -> None:
-    """Rows of one subscription_id must not overlap in time; an exact duplicate is an overlap."""
-    open_end = pl.col("ended_at").fill_null(pl.date(9999, 12, 31))
-    ordered = frame.filter(pl.col("started_at").is_not_null()).sort("subscription_id", "started_at", open_end)
+    """Rows of one subscription_id must not overlap in time; an exact duplicate is an overlap.
+
+    The later row in the file is reported, naming the earliest row it overlaps.
+    """
     group = "subscription_id"
-    previous_end = open_end.cum_max().shift(1).over(group)
-    same_as_previous = (pl.col("started_at") == pl.col("started_at").shift(1).over(group)) & (
-        open_end == open_end.shift(1).over(group)
+    rows = frame.filter(pl.col("started_at").is_not_null()).select(
+        ROW, group, "started_at", pl.col("ended_at").fill_null(pl.date(9999, 12, 31)).alias("__end")
     )
-    flagged = ordered.with_columns(
-        ((pl.col("started_at") < previous_end) | same_as_previous).fill_null(False).alias("__overlap"),
-        pl.col(ROW).shift(1).over(group).alias("__previous"),
-    ).filter(pl.col("__overlap"))
-    if flagged.height:
-        earliest = flagged.sort(ROW).row(0, named=True)
-        line = problems.table.line_of(int(earliest["__previous"]))
-        problems.add(
-            flagged,
-            pl.lit(True),
-            matched["started_at"],
-            f"overlaps another row of subscription '{earliest['subscription_id']}' (line {line} or "
-            "earlier): rows of one subscription must not overlap",
+    ordered = rows.sort(group, "started_at", "__end")
+    previous_end = pl.col("__end").cum_max().shift(1).over(group)
+    duplicate = (pl.col("started_at") == pl.col("started_at").shift(1).over(group)) & (
+        pl.col("__end") == pl.col("__end").shift(1).over(group)
+    )
+    suspects = ordered.filter(((pl.col("started_at") < previous_end) | duplicate).fill_null(False))
+    if suspects.height == 0:
+        return
+    candidates = rows.join(suspects.select(group).unique(), on=group)
+    pairs = (
+        candidates.join(candidates, on=group, suffix="_other")
+        .filter(pl.col(f"{ROW}_other") < pl.col(ROW))
+        .filter(
+            ((pl.col("started_at") < pl.col("__end_other")) & (pl.col("started_at_other") < pl.col("__end")))
+            | (
+                (pl.col("started_at") == pl.col("started_at_other"))
+                & (pl.col("__end") == pl.col("__end_other"))
+            )
         )
+        .group_by(ROW)
+        .agg(pl.col(f"{ROW}_other").min(), pl.col(group).first())
+        .sort(ROW)
+    )
+    first = pairs.row(0, named=True)
+    line = problems.table.line_of(int(first[f"{ROW}_other"]))
+    problems.add(
+        frame,
+        pl.col(ROW).is_in(pairs[ROW].implode()),
+        matched["started_at"],
+        f"overlaps line {line} of subscription '{first[group]}': rows of one subscription must not overlap",
+    )
 
 
 def _check_currency(frame: pl.DataFrame, matched: dict[str, str], problems: _Problems) -> None:

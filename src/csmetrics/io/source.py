@@ -19,6 +19,7 @@ from csmetrics.errors import DataError
 
 ROW = "__row"
 STDIN = "-"
+EMPTY_NAME = "__unnamed"
 FORMATS = ("csv", "tsv", "parquet")
 _DELIMITERS = (",", ";", "\t")
 
@@ -44,17 +45,21 @@ class RawTable:
     frame: pl.DataFrame
     text: str | None = None
     delimiter: str | None = None
+    offset: int = 0
 
     def line_of(self, row: int) -> int:
-        """The 1-based line of data row ``row`` (header = line 1), exact with multi-line cells."""
-        if self.text is None or "\n" not in self.text or '"' not in self.text:
-            return row + 2
+        """The 1-based line of data row ``row`` (header = line 1), exact with multi-line cells.
+
+        ``offset`` counts the blank lines before the header, which are not part of ``text``.
+        """
+        if self.text is None or '"' not in self.text:
+            return row + 2 + self.offset
         reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter or ",")
         next(reader, None)
         for index, record in enumerate(reader):
             if index == row:
-                return reader.line_num - _lines_in_last_record(record)
-        return row + 2
+                return reader.line_num - _lines_in_last_record(record) + self.offset
+        return row + 2 + self.offset
 
 
 def _lines_in_last_record(record: list[str]) -> int:
@@ -92,6 +97,12 @@ def detect_format(options: ReadOptions, data: bytes) -> str:
     return "parquet" if data[:4] == b"PAR1" else "csv"
 
 
+def _decode_error(path: str, data: bytes, offset: int, reason: str) -> DataError:
+    """A decoding error naming the line and the byte offset of the first bad byte."""
+    line = data[:offset].count(b"\n") + 1
+    return DataError(path, f"{reason}: byte offset {offset} (0x{data[offset]:02x})", line=line)
+
+
 def decode(path: str, data: bytes, encoding: str | None) -> str:
     """Decode text: UTF-8 (a BOM is dropped), else cp1250; a file that is neither is an error."""
     if encoding:
@@ -100,20 +111,15 @@ def decode(path: str, data: bytes, encoding: str | None) -> str:
         except LookupError:
             raise DataError(path, f"unknown encoding '{encoding}'") from None
         except UnicodeDecodeError as error:
-            raise DataError(
-                path, f"is not valid {encoding}: byte offset {error.start} (0x{data[error.start]:02x})"
-            ) from None
+            raise _decode_error(path, data, error.start, f"is not valid {encoding}") from None
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as utf8_error:
         try:
             return data.decode("cp1250")
         except UnicodeDecodeError:
-            offset = utf8_error.start
-            raise DataError(
-                path,
-                f"is neither UTF-8 nor cp1250: byte offset {offset} (0x{data[offset]:02x}); set encoding",
-            ) from None
+            reason = "is neither UTF-8 nor cp1250 (set encoding)"
+            raise _decode_error(path, data, utf8_error.start, reason) from None
 
 
 def sniff_delimiter(path: str, text: str) -> str:
@@ -124,8 +130,8 @@ def sniff_delimiter(path: str, text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _locate_csv_problem(path: str, text: str, delimiter: str) -> DataError:
-    """Find the first record whose field count differs from the header's, for a precise error."""
+def _width_problem(path: str, text: str, delimiter: str) -> DataError | None:
+    """The first record whose field count differs from the header's, or a CSV syntax error."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     try:
         width = len(next(reader))
@@ -138,23 +144,29 @@ def _locate_csv_problem(path: str, text: str, delimiter: str) -> DataError:
                 )
     except csv.Error as error:
         return DataError(path, f"is not valid CSV: {error}", line=reader.line_num)
-    return DataError(path, "is not valid CSV")
+    return None
 
 
-def _check_header(path: str, text: str, delimiter: str) -> None:
-    """Two columns with the same name (ignoring case and spaces) would make a mapping ambiguous."""
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-    seen: set[str] = set()
-    for name in header:
-        key = name.strip().removeprefix("\ufeff").casefold()
-        if key in seen:
-            raise DataError(path, "appears twice in the header", line=1, column=name.strip())
-        seen.add(key)
+def _check_widths(path: str, text: str, delimiter: str, width: int) -> None:
+    """A row with fewer or more fields than the header is an error, never padded silently.
+
+    Counting delimiters per line is exact for files without quotes; lines that look wrong are
+    checked again with a real CSV parser, which understands quoted delimiters and newlines.
+    """
+    lines = pl.Series(text.split("\n")).str.strip_chars_end("\r")
+    counts = lines.str.count_matches(delimiter, literal=True)
+    suspects = (lines.str.strip_chars() != "") & (counts != width - 1)
+    if bool(suspects.any()) and (problem := _width_problem(path, text, delimiter)) is not None:
+        raise problem
+
+
+def _header(text: str, delimiter: str) -> list[str]:
+    return [name.strip() for name in next(csv.reader(io.StringIO(text), delimiter=delimiter), [])]
 
 
 def _csv_frame(path: str, text: str, delimiter: str) -> pl.DataFrame:
-    """Read CSV text with every column as text."""
-    _check_header(path, text, delimiter)
+    """Read CSV text with every column as text, named by the header as written."""
+    header = _header(text, delimiter)
     try:
         frame = pl.read_csv(
             text.encode("utf-8"),
@@ -164,8 +176,45 @@ def _csv_frame(path: str, text: str, delimiter: str) -> pl.DataFrame:
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:
-        raise _locate_csv_problem(path, text, delimiter) from None
-    return frame
+        frame = _csv_module_frame(path, text, delimiter, header)
+    _check_widths(path, text, delimiter, len(header))
+    return frame.rename(dict(zip(frame.columns, _unique_names(header), strict=True)))
+
+
+def _csv_module_frame(path: str, text: str, delimiter: str, header: list[str]) -> pl.DataFrame:
+    """The slower, more lenient reader for text polars refuses (a stray quote inside a cell)."""
+    problem = _width_problem(path, text, delimiter)
+    if problem is not None:
+        raise problem
+    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
+    rows = [record for record in records if record]
+    columns = {f"c{i}": [row[i] for row in rows] for i in range(len(header))}
+    return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Header names with empty ones made unique placeholders (checked in ``_check_names``)."""
+    return [name or f"{EMPTY_NAME}{index}" for index, name in enumerate(header)]
+
+
+def _check_names(path: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Reject two columns with one name (ignoring case); drop unnamed empty columns.
+
+    An unnamed column holding values is an error: its data would have no meaning.
+    """
+    seen: set[str] = set()
+    keep: list[str] = []
+    for index, name in enumerate(frame.columns):
+        if name.startswith(EMPTY_NAME):
+            if frame[name].null_count() != frame.height:
+                raise DataError(path, f"column {index + 1} has values but no name in the header", line=1)
+            continue
+        key = name.casefold()
+        if key in seen:
+            raise DataError(path, "appears twice in the header", line=1, column=name)
+        seen.add(key)
+        keep.append(name)
+    return frame.select(keep)
 
 
 def _parquet_frame(path: str, data: bytes) -> pl.DataFrame:
@@ -191,23 +240,44 @@ def _as_text(column: pl.Series) -> pl.Series:
     return column.cast(pl.String)
 
 
+def _leading_blank_lines(text: str) -> tuple[str, int]:
+    """The text from its first non-blank line on, and how many blank lines came before it."""
+    count = 0
+    while text:
+        line, newline, rest = text.partition("\n")
+        if line.strip() or not newline:
+            break
+        text, count = rest, count + 1
+    return text, count
+
+
 def read_raw(options: ReadOptions, stdin: BinaryIO | None = None) -> RawTable:
-    """Read one input into a table of stripped text cells (null where empty)."""
+    """Read one input into a table of stripped text cells (null where empty).
+
+    Blank lines are skipped; the row index keeps counting them so line numbers stay exact.
+    """
     path = "<stdin>" if options.path == STDIN else options.path
     data = read_bytes(options.path, stdin)
+    empty = DataError(path, "is empty: expected a header line and data rows")
     if not data.strip():
-        raise DataError(path, "is empty: expected a header line and data rows")
+        raise empty
     kind = detect_format(options, data)
     text: str | None = None
     delimiter: str | None = None
+    offset = 0
     if kind == "parquet":
         frame = _parquet_frame(path, data)
+        frame = frame.rename(
+            {name: name.strip() or f"{EMPTY_NAME}{i}" for i, name in enumerate(frame.columns)}
+        )
     else:
-        text = decode(path, data, options.encoding)
+        text, offset = _leading_blank_lines(decode(path, data, options.encoding))
+        if not text.strip():
+            raise empty
         delimiter = options.delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, text))
         frame = _csv_frame(path, text, delimiter)
-    frame = frame.select(
-        pl.col(name).str.strip_chars().replace("", None).alias(name.strip().removeprefix("\ufeff"))
-        for name in frame.columns
-    ).with_row_index(ROW)
-    return RawTable(path=path, frame=frame, text=text, delimiter=delimiter)
+    frame = frame.select(pl.col(name).str.strip_chars().replace("", None) for name in frame.columns)
+    frame = _check_names(path, frame).with_row_index(ROW)
+    if frame.width > 1:
+        frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    return RawTable(path=path, frame=frame, text=text, delimiter=delimiter, offset=offset)

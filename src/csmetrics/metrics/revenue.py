@@ -89,7 +89,7 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 
 
 def _money_ratio(cents: int, count: int) -> float | None:
-    return cents / 100 / count if count else None
+    return cents / (100 * count) if count else None
 
 
 def _serving(day: date) -> pl.Expr:
