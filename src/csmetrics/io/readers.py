@@ -16,10 +16,9 @@ import polars as pl
 from csmetrics.errors import ConfigError, DataError
 from csmetrics.io.parse import MICROS, TextOptions, parse
 from csmetrics.io.source import ROW, RawTable, ReadOptions, decode, read_bytes, read_raw
-from csmetrics.schemas import SUBSCRIPTIONS, SURVEYS, TICKETS, Kind, Schema
+from csmetrics.schemas import SCHEMAS, Kind, Schema
 
 MRR = "mrr_cents"
-_TEXT_KINDS = (Kind.TEXT, Kind.BILLING_PERIOD)
 
 
 @dataclass(frozen=True)
@@ -39,58 +38,59 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Problem:
-    """One cell that breaks a rule: its row, the user's column name, its text and the reason."""
+    """One cell that breaks a rule: its row, the user's column name, its text, kind and reason."""
 
     row: int
     column: str | None
     value: str | None
+    kind: str
     reason: str
 
 
-class _Problems:
-    """Collects problems and raises the one on the earliest line, counting the others."""
+class Problems:
+    """Collects the cells that break rules: up to ``limit`` rows per rule, and how many in all."""
 
-    def __init__(self, table: RawTable) -> None:
+    def __init__(self, table: RawTable, limit: int = 1) -> None:
         self.table = table
+        self.limit = limit
         self.found: list[Problem] = []
         self.total = 0
 
     def add(
-        self,
-        frame: pl.DataFrame,
-        mask: pl.Series | pl.Expr,
-        column: str,
-        reason: str,
-        *,
-        value_column: str | None = None,
+        self, frame: pl.DataFrame, mask: pl.Series | pl.Expr, column: str, reason: str, kind: str
     ) -> None:
-        """Record the rows of ``frame`` where ``mask`` holds; the value shown is from the raw file."""
-        hits = frame.filter(mask)
+        """Record the rows of ``frame`` where ``mask`` holds; values are shown as the file wrote them."""
+        hits = frame.filter(mask).select(ROW).sort(ROW)
         if hits.height == 0:
             return
         self.total += hits.height
-        first = hits.sort(ROW).row(0, named=True)
-        row = int(first[ROW])
-        shown = (
-            self.table.frame[value_column or column][row]
-            if (value_column or column) in self.table.frame.columns
-            else None
-        )
-        self.found.append(Problem(row, column, shown, reason))
+        rows = hits.head(self.limit)
+        if column in self.table.frame.columns:
+            shown = rows.join(self.table.frame.select(ROW, column), on=ROW, how="left")[column].to_list()
+        else:
+            shown = [None] * rows.height
+        for row, value in zip(rows[ROW].to_list(), shown, strict=True):
+            self.found.append(Problem(int(row), column, value, kind, reason))
+
+    def line_of(self, problem: Problem) -> int:
+        """The 1-based line of a problem's row in its file."""
+        return self.table.line_of(problem.row)
 
     def raise_first(self) -> None:
-        """Raise the problem on the earliest line, if there is any."""
+        """Raise the problem on the earliest line, if there is any, counting the others."""
         if not self.found:
             return
         first = min(self.found, key=lambda problem: problem.row)
         more = self.total - 1
         reason = first.reason + (
-            f" (and {more} more problem{'s' if more > 1 else ''} in this file)" if more else ""
+            f" (and {more} more problem{'s' if more > 1 else ''} in this file; csm validate lists them)"
+            if more
+            else ""
         )
         raise DataError(
             self.table.path,
             reason,
-            line=self.table.line_of(first.row),
+            line=self.line_of(first),
             column=first.column,
             value=first.value if first.value is not None else "",
         )
@@ -143,7 +143,7 @@ def _require(table: RawTable, schema: Schema, matched: dict[str, str], names: tu
 
 
 def _parse_columns(
-    table: RawTable, schema: Schema, matched: dict[str, str], options: TextOptions, problems: _Problems
+    table: RawTable, schema: Schema, matched: dict[str, str], options: TextOptions, problems: Problems
 ) -> pl.DataFrame:
     """Parse every mapped column; a cell that fails or a required cell left empty is a problem."""
     raw = table.frame
@@ -151,9 +151,11 @@ def _parse_columns(
     for canonical, header in matched.items():
         column = schema.column(canonical)
         result = parse(raw[header], column.kind, options)
-        problems.add(raw, result.bad, header, result.reason)
+        problems.add(raw, result.bad, header, result.reason, "parse")
         if column.not_empty:
-            problems.add(raw, raw[header].is_null(), header, f"is empty: every row needs a {canonical}")
+            problems.add(
+                raw, raw[header].is_null(), header, f"is empty: every row needs a {canonical}", "empty"
+            )
         parsed.append(result.values.alias(canonical))
     extras = [name for name in raw.columns if name != ROW and name not in matched.values()]
     for name in extras:
@@ -187,8 +189,8 @@ def _complete(frame: pl.DataFrame, schema: Schema, tz: str) -> pl.DataFrame:
 
 
 def _load(
-    options: ReadOptions, schema: Schema, tz: str, stdin: BinaryIO | None
-) -> tuple[RawTable, dict[str, str], pl.DataFrame, _Problems]:
+    options: ReadOptions, schema: Schema, tz: str, stdin: BinaryIO | None, limit: int
+) -> tuple[RawTable, dict[str, str], pl.DataFrame, Problems]:
     table = read_raw(options, stdin)
     if table.frame.height == 0:
         raise DataError(table.path, "has a header but no data rows")
@@ -198,7 +200,7 @@ def _load(
     if decimal_comma is None:
         decimal_comma = _uses_decimal_comma(table, schema, matched)
     text_options = TextOptions(tz=tz, decimal_comma=decimal_comma, date_format=options.date_format)
-    problems = _Problems(table)
+    problems = Problems(table, limit)
     frame = _parse_columns(table, schema, matched, text_options, problems)
     return table, matched, frame, problems
 
@@ -216,7 +218,7 @@ def _attributes(frame: pl.DataFrame, schema: Schema, drop: tuple[str, ...] = ())
     )
 
 
-def _check_unique(frame: pl.DataFrame, column: str, header: str, problems: _Problems) -> None:
+def _check_unique(frame: pl.DataFrame, column: str, header: str, problems: Problems) -> None:
     """A repeated id is a problem on its second line, naming the first."""
     first_row = pl.col(ROW).min().over(column)
     repeated = frame.with_columns(first_row.alias("__first")).filter(
@@ -225,11 +227,11 @@ def _check_unique(frame: pl.DataFrame, column: str, header: str, problems: _Prob
     if repeated.height:
         earliest = repeated.sort(ROW).row(0, named=True)
         line = problems.table.line_of(int(earliest["__first"]))
-        problems.add(repeated, pl.lit(True), header, f"repeats the {column} of line {line}")
+        problems.add(repeated, pl.lit(True), header, f"repeats the {column} of line {line}", "duplicate_id")
 
 
 def _check_before(
-    frame: pl.DataFrame, later: str, earlier: str, matched: dict[str, str], problems: _Problems
+    frame: pl.DataFrame, later: str, earlier: str, matched: dict[str, str], problems: Problems
 ) -> None:
     """``later`` must not come before ``earlier`` on the same row."""
     if later in matched and earlier in matched:
@@ -238,33 +240,106 @@ def _check_before(
             pl.col(later) < pl.col(earlier),
             matched[later],
             f"is before {earlier}",
+            f"{later}_before_{earlier}",
         )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A file read and checked: its raw table, the canonical frame with ``__row``, its problems."""
+
+    kind: str
+    table: RawTable
+    matched: dict[str, str]
+    frame: pl.DataFrame
+    problems: Problems
+
+    def loaded(self) -> Loaded:
+        """The validated input, without the row index."""
+        drop = (MRR,) if self.kind == "subscriptions" else ()
+        schema = SCHEMAS[self.kind]
+        return Loaded(self.kind, self.table.path, self.frame.drop(ROW), _attributes(self.frame, schema, drop))
+
+
+def read_checked(
+    kind: str, options: ReadOptions, tz: str, stdin: BinaryIO | None = None, limit: int = 1
+) -> Checked:
+    """Read one input and check every rule, keeping up to ``limit`` problems per rule.
+
+    A file that cannot be read at all (missing, empty, no required column) raises DataError.
+    """
+    checks = {"subscriptions": _subscriptions, "tickets": _tickets, "surveys": _surveys}
+    schema = SCHEMAS[kind]
+    table, matched, frame, problems = _load(options, schema, tz, stdin, limit)
+    frame = _complete(checks[kind](table, matched, frame, problems), schema, tz)
+    if kind == "subscriptions":
+        frame = frame.drop("mrr", "amount", "billing_period")
+    return Checked(kind, table, matched, frame, problems)
+
+
+def _strict(kind: str, options: ReadOptions, tz: str, stdin: BinaryIO | None) -> Loaded:
+    checked = read_checked(kind, options, tz, stdin)
+    checked.problems.raise_first()
+    return checked.loaded()
 
 
 def read_subscriptions(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
     """Read and check a subscriptions file (SPEC §1): MRR in integer cents as ``mrr_cents``."""
-    table, matched, frame, problems = _load(options, SUBSCRIPTIONS, tz, stdin)
+    return _strict("subscriptions", options, tz, stdin)
+
+
+def read_tickets(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+    """Read and check a tickets file (SPEC §1): responses and solves not before creation."""
+    return _strict("tickets", options, tz, stdin)
+
+
+def read_surveys(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+    """Read and check an NPS survey file (SPEC §1): integer scores 0–10, unique response ids."""
+    return _strict("surveys", options, tz, stdin)
+
+
+def _subscriptions(
+    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: Problems
+) -> pl.DataFrame:
     frame = _with_mrr(table, matched, frame, problems)
     _check_before(frame, "ended_at", "started_at", matched, problems)
     _check_overlaps(frame, matched, problems)
     _check_currency(frame, matched, problems)
-    problems.raise_first()
-    frame = _complete(frame, SUBSCRIPTIONS, tz).drop("mrr", "amount", "billing_period")
     if "currency" in frame.columns:
         frame = frame.with_columns(pl.col("currency").str.to_uppercase())
-    attributes = _attributes(frame, SUBSCRIPTIONS, drop=(MRR,))
-    return Loaded("subscriptions", table.path, frame.drop(ROW), attributes)
+    return frame
+
+
+def _tickets(
+    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: Problems
+) -> pl.DataFrame:
+    _check_unique(frame, "ticket_id", matched["ticket_id"], problems)
+    _check_before(frame, "first_response_at", "created_at", matched, problems)
+    _check_before(frame, "solved_at", "created_at", matched, problems)
+    _check_range(frame, "csat", 1, 5, matched, problems)
+    _check_range(frame, "replies", 0, None, matched, problems)
+    return frame
+
+
+def _surveys(
+    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: Problems
+) -> pl.DataFrame:
+    _check_unique(frame, "response_id", matched["response_id"], problems)
+    _check_range(frame, "score", 0, 10, matched, problems)
+    return frame
 
 
 _PER_MONTH = {"month": (1, 1), "quarter": (1, 3), "year": (1, 12), "week": (52, 12)}
 
 
 def _with_mrr(
-    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: _Problems
+    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: Problems
 ) -> pl.DataFrame:
     """MRR in cents from ``mrr``, or from ``amount`` per ``billing_period`` rounded half-even."""
     if "mrr" in matched:
-        problems.add(frame, pl.col("mrr") < 0, matched["mrr"], "is negative: MRR must be 0 or more")
+        problems.add(
+            frame, pl.col("mrr") < 0, matched["mrr"], "is negative: MRR must be 0 or more", "negative_mrr"
+        )
         return frame.with_columns(pl.col("mrr").alias(MRR))
     if "amount" not in matched or "billing_period" not in matched:
         headers = [name for name in table.frame.columns if name != ROW]
@@ -274,7 +349,13 @@ def _with_mrr(
             f"the header has: {_list(headers)}",
             line=1,
         )
-    problems.add(frame, pl.col("amount") < 0, matched["amount"], "is negative: amounts must be 0 or more")
+    problems.add(
+        frame,
+        pl.col("amount") < 0,
+        matched["amount"],
+        "is negative: amounts must be 0 or more",
+        "negative_mrr",
+    )
     mrr = pl.lit(None, dtype=pl.Int64)
     for period, (times, divide) in _PER_MONTH.items():
         monthly = (pl.col("amount") * 100 * times / divide).round(0).cast(pl.Int64)
@@ -282,7 +363,7 @@ def _with_mrr(
     return frame.with_columns(mrr.alias(MRR))
 
 
-def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: _Problems) -> None:
+def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: Problems) -> None:
     """Rows of one subscription_id must not overlap in time; an exact duplicate is an overlap.
 
     The later row in the file is reported, naming the earliest row it overlaps.
@@ -321,10 +402,11 @@ def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: _Pro
         pl.col(ROW).is_in(pairs[ROW].implode()),
         matched["started_at"],
         f"overlaps line {line} of subscription '{first[group]}': rows of one subscription must not overlap",
+        "overlap",
     )
 
 
-def _check_currency(frame: pl.DataFrame, matched: dict[str, str], problems: _Problems) -> None:
+def _check_currency(frame: pl.DataFrame, matched: dict[str, str], problems: Problems) -> None:
     """One currency per run: FX is an explicit choice, never silent."""
     if "currency" not in matched:
         return
@@ -339,30 +421,8 @@ def _check_currency(frame: pl.DataFrame, matched: dict[str, str], problems: _Pro
         pl.col("currency").str.to_uppercase() != reference,
         matched["currency"],
         f"differs from '{reference}' on line {line}: one currency per run (convert first)",
+        "currency",
     )
-
-
-def read_tickets(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
-    """Read and check a tickets file (SPEC §1): responses and solves not before creation."""
-    table, matched, frame, problems = _load(options, TICKETS, tz, stdin)
-    _check_unique(frame, "ticket_id", matched["ticket_id"], problems)
-    _check_before(frame, "first_response_at", "created_at", matched, problems)
-    _check_before(frame, "solved_at", "created_at", matched, problems)
-    _check_range(frame, "csat", 1, 5, matched, problems)
-    _check_range(frame, "replies", 0, None, matched, problems)
-    problems.raise_first()
-    frame = _complete(frame, TICKETS, tz)
-    return Loaded("tickets", table.path, frame.drop(ROW), _attributes(frame, TICKETS))
-
-
-def read_surveys(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
-    """Read and check an NPS survey file (SPEC §1): integer scores 0–10, unique response ids."""
-    table, matched, frame, problems = _load(options, SURVEYS, tz, stdin)
-    _check_unique(frame, "response_id", matched["response_id"], problems)
-    _check_range(frame, "score", 0, 10, matched, problems)
-    problems.raise_first()
-    frame = _complete(frame, SURVEYS, tz)
-    return Loaded("surveys", table.path, frame.drop(ROW), _attributes(frame, SURVEYS))
 
 
 def _check_range(
@@ -371,7 +431,7 @@ def _check_range(
     low: int,
     high: int | None,
     matched: dict[str, str],
-    problems: _Problems,
+    problems: Problems,
 ) -> None:
     if column not in matched:
         return
@@ -379,7 +439,7 @@ def _check_range(
     if high is not None:
         outside = outside | (pl.col(column) > high)
     expected = f"{low}–{high}" if high is not None else f"{low} or more"
-    problems.add(frame, outside, matched[column], f"is out of range (expected {expected})")
+    problems.add(frame, outside, matched[column], f"is out of range (expected {expected})", "out_of_range")
 
 
 def read_holidays(path: str, stdin: BinaryIO | None = None) -> frozenset[date]:
