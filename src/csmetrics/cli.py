@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,9 +24,11 @@ from csmetrics.errors import CsmError, ExitCode, UsageError
 from csmetrics.periods import Period, parse_day, resolve_period
 
 if TYPE_CHECKING:
+    from csmetrics.checks import Check
     from csmetrics.config import FileConfig
     from csmetrics.io.readers import Loaded
-    from csmetrics.report import Report
+    from csmetrics.io.source import ReadOptions
+    from csmetrics.report import CheckResult, Report
 
 ISSUES_URL = "https://github.com/csmetrics/csm/issues"
 
@@ -127,6 +130,10 @@ Config = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr; errors only.")]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Say on stderr what was read and how long it took.")
+]
 ListOption = Annotated[bool, typer.Option("--list", "-l", help="List the customers behind the number.")]
 
 
@@ -142,7 +149,19 @@ class Run:
     demo: bool
     config: FileConfig
     config_file: Path | None
+    quiet: bool = False
+    verbose: bool = False
     loaded: dict[str, Loaded] = field(default_factory=dict)
+
+    def warn(self, message: str) -> None:
+        """A warning on stderr, unless --quiet."""
+        if not self.quiet:
+            typer.echo(f"csm: warning: {message}", err=True)
+
+    def tell(self, message: str) -> None:
+        """A progress note on stderr with --verbose."""
+        if self.verbose and not self.quiet:
+            typer.echo(f"csm: {message}", err=True)
 
     @property
     def subscriptions(self) -> Loaded:
@@ -217,6 +236,8 @@ def _prepare(
     output: str | None,
     demo: bool,
     config_path: str | None,
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> Run:
     """Resolve flags, CSM_* variables and csm.toml into the period, the as-of day and the format."""
     from csmetrics.config import load_config
@@ -228,7 +249,7 @@ def _prepare(
     day = parse_day(as_of, "--as-of") if as_of else default_as_of
     chosen = resolve_period(period, start, end, day)
     chosen_format = output_format or OutputFormat(config.format or "table")
-    return Run(chosen, day, zone, chosen_format, output, demo, config, config_file)
+    return Run(chosen, day, zone, chosen_format, output, demo, config, config_file, quiet, verbose)
 
 
 _FLAGS = {
@@ -238,27 +259,36 @@ _FLAGS = {
 }
 
 
-def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
-    """Read one input (flag, CSM_* variable, csm.toml or the demo dataset) and keep it in ``run``."""
+def _read_options(run: Run, kind: str, flag_path: str | None) -> ReadOptions | None:
+    """Where one input is: the demo dataset, a flag, its CSM_* variable or csm.toml; None if nowhere."""
     from csmetrics.config import input_settings
     from csmetrics.data import demo_path
-    from csmetrics.io.readers import read_subscriptions, read_surveys, read_tickets
     from csmetrics.io.source import ReadOptions
 
-    readers = {"subscriptions": read_subscriptions, "tickets": read_tickets, "surveys": read_surveys}
     if run.demo:
-        options = ReadOptions(path=str(demo_path(kind)))
-    else:
-        settings = input_settings(run.config, kind, flag_path, run.config_file)
-        if settings is None or settings.path is None:
-            raise UsageError(
-                f"no {kind} file: give {_FLAGS[kind]} (or CSM_{kind.upper()}, or [{kind}] path in "
-                "csm.toml), or try --demo"
-            )
-        options = ReadOptions(**settings.model_dump())
+        return ReadOptions(path=str(demo_path(kind)))
+    settings = input_settings(run.config, kind, flag_path, run.config_file)
+    if settings is None or settings.path is None:
+        return None
+    return ReadOptions(**settings.model_dump())
+
+
+def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
+    """Read one input (flag, CSM_* variable, csm.toml or the demo dataset) and keep it in ``run``."""
+    from csmetrics.io.readers import read_subscriptions, read_surveys, read_tickets
+
+    readers = {"subscriptions": read_subscriptions, "tickets": read_tickets, "surveys": read_surveys}
+    options = _read_options(run, kind, flag_path)
+    if options is None:
+        raise UsageError(
+            f"no {kind} file: give {_FLAGS[kind]} (or CSM_{kind.upper()}, or [{kind}] path in "
+            "csm.toml), or try --demo"
+        )
+    started = time.perf_counter()
     loaded = readers[kind](options, run.tz)
     if run.demo:
         loaded = replace(loaded, path=f"demo:{kind}.csv")
+    run.tell(f"read {loaded.path}: {loaded.rows:,} {kind} rows in {time.perf_counter() - started:.2f} s")
     run.loaded[kind] = loaded
     return loaded
 
@@ -301,10 +331,9 @@ def _emit(run: Run, report: Report) -> None:
     from csmetrics.render import make_console, render_table, to_csv, to_json
 
     if not run.period.is_complete(run.as_of):
-        typer.echo(
-            f"csm: warning: period {run.period.label} is not over at --as-of "
-            f"{run.as_of.isoformat()}: its closing state is taken at the end of that day",
-            err=True,
+        run.warn(
+            f"period {run.period.label} is not over at --as-of "
+            f"{run.as_of.isoformat()}: its closing state is taken at the end of that day"
         )
     if run.output_format is OutputFormat.json:
         text = to_json(report)
@@ -409,6 +438,8 @@ def churn(
     demo: Demo = False,
     list_customers: ListOption = False,
     config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Logo churn and revenue churn: who stopped paying, and how much MRR left with them.
@@ -429,6 +460,8 @@ def churn(
             output=output,
             demo=demo,
             config_path=config,
+            quiet=quiet,
+            verbose=verbose,
         )
         report = _report(run, "churn", _pick(_bridge_values(run), CHURN_KEYS))
         if list_customers:
@@ -483,6 +516,8 @@ def nrr(
     output: Output = None,
     demo: Demo = False,
     config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Net and gross revenue retention, and which movement explains how many points of NRR.
@@ -505,6 +540,8 @@ def nrr(
             output=output,
             demo=demo,
             config_path=config,
+            quiet=quiet,
+            verbose=verbose,
         )
         bridge = compute_bridge(run.subscriptions.frame, run.period, run.as_of)
         values = bridge.values()
@@ -539,6 +576,8 @@ def expansion(
     demo: Demo = False,
     list_customers: ListOption = False,
     config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Expansion MRR: how much more existing customers pay, and its share of all new MRR."""
@@ -555,6 +594,8 @@ def expansion(
             output=output,
             demo=demo,
             config_path=config,
+            quiet=quiet,
+            verbose=verbose,
         )
         report = _report(run, "expansion", _pick(_bridge_values(run), EXPANSION_KEYS))
         if list_customers:
@@ -617,6 +658,8 @@ def mrr(
         ),
     ] = None,
     config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """The whole MRR bridge: start, new, reactivation, expansion, contraction, churn, end.
@@ -638,6 +681,8 @@ def mrr(
             output=output,
             demo=demo,
             config_path=config,
+            quiet=quiet,
+            verbose=verbose,
         )
         report = _report(run, "mrr", _bridge_values(run))
         if by is not None:
@@ -735,6 +780,8 @@ def support(
         typer.Option("--by", help="One row per agent, channel or type."),
     ] = None,
     config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Help-desk KPIs: volume, first response and resolution times, one-touch rate and CSAT.
@@ -761,6 +808,8 @@ def support(
             output=output,
             demo=demo,
             config_path=config,
+            quiet=quiet,
+            verbose=verbose,
         )
         clock = None
         if business_hours is not None:
@@ -812,6 +861,8 @@ def nps(
         ),
     ] = None,
     config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Net Promoter Score with its 95% margin of error, overall or per customer segment.
@@ -834,6 +885,8 @@ def nps(
             output=output,
             demo=demo,
             config_path=config,
+            quiet=quiet,
+            verbose=verbose,
         )
         answers = _load(run, "surveys", surveys).frame
         result = compute_nps(answers, run.period, run.as_of)
@@ -857,12 +910,402 @@ def nps(
             needed = responses_needed(10.0, *shares)
             margin = result.margin_of_error_95
             said = f"±{margin:.0f} points" if margin is not None else "no margin at all"
-            typer.echo(
-                f"csm: warning: {result.responses} responses give an NPS of {said} at 95%; "
-                f"about {needed} are needed for ±10",
-                err=True,
+            run.warn(
+                f"{result.responses} responses give an NPS of {said} at 95%; "
+                f"about {needed} are needed for ±10"
             )
         _emit(run, report)
+
+    _guarded(debug, body)
+
+
+class CheckFormat(StrEnum):
+    """How check results are written."""
+
+    table = "table"
+    json = "json"
+    github = "github"
+
+
+EXAMPLES_CHECK = """
+Examples:
+
+  csm check --demo examples/csm-checks.toml
+
+  csm check csm-checks.toml -s subscriptions.csv -t tickets.csv --junit csm-checks.xml
+
+  csm check --format github --warn-as-error
+
+A checks file holds [[checks]] entries:
+
+  [[checks]]
+  metric = "logo_churn_rate"
+  period = "last-month"
+  warn = "> 2%"
+  fail = "> 3.5%"
+"""
+
+
+@app.command(epilog=EXAMPLES_CHECK)
+def check(
+    checks_file: Annotated[
+        str | None,
+        typer.Argument(metavar="[CHECKS_FILE]", help="Checks file [default: ./csm-checks.toml]."),
+    ] = None,
+    subscriptions: Subscriptions = None,
+    tickets: Tickets = None,
+    surveys: Surveys = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Annotated[
+        CheckFormat | None,
+        typer.Option("--format", "-f", help="table, json or github (workflow annotations) [default: table]."),
+    ] = None,
+    output: Output = None,
+    junit: Annotated[
+        str | None,
+        typer.Option("--junit", metavar="FILE", help="Also write the results as JUnit XML for CI."),
+    ] = None,
+    warn_as_error: Annotated[
+        bool, typer.Option("--warn-as-error", help="A warning fails the run too.")
+    ] = False,
+    demo: Demo = False,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Threshold checks for CI and cron: exit 1 when a metric breaks its fail threshold.
+
+    Each check names a metric (any JSON key of churn, nrr, mrr, support or nps), a period and
+    warn/fail conditions. Exit 0 when all pass or only warn, 1 when any fails.
+    """
+
+    def body() -> None:
+        from csmetrics.checks import CHECKS_FILE, load_checks
+        from csmetrics.io.writers import write_atomic
+        from csmetrics.metrics.catalog import all_metrics
+        from csmetrics.render import checks_github, checks_json, checks_junit, make_console, render_checks
+        from csmetrics.report import CheckReport, InputInfo
+
+        _no_files_with_demo(demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
+        run = _prepare(
+            period=None,
+            start=None,
+            end=None,
+            as_of=as_of,
+            tz=tz,
+            output_format=None,
+            output=output,
+            demo=demo,
+            config_path=config,
+            quiet=quiet,
+            verbose=verbose,
+        )
+        chosen = checks_file or os.environ.get("CSM_CHECKS") or CHECKS_FILE
+        checks = load_checks(Path(chosen), all_metrics())
+        paths = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
+        results = [_evaluate(run, item, paths) for item in checks]
+        inputs = [InputInfo(item.kind, item.path, item.rows) for item in run.loaded.values()]
+        report = CheckReport(run.as_of, inputs, results)
+        fmt = output_format or CheckFormat(run.config.format if run.config.format == "json" else "table")
+        if junit is not None:
+            write_atomic(junit, checks_junit(report, warn_as_error))
+        if fmt is CheckFormat.table and output is None:
+            render_checks(report, make_console())
+        else:
+            text = {
+                CheckFormat.json: lambda: checks_json(report),
+                CheckFormat.github: lambda: checks_github(report, warn_as_error),
+                CheckFormat.table: lambda: _table_text(lambda console: render_checks(report, console)),
+            }[fmt]()
+            _write(run, text)
+        failing = report.count("fail") + (report.count("warn") if warn_as_error else 0)
+        if failing:
+            raise typer.Exit(int(ExitCode.CHECK_FAILED))
+
+    _guarded(debug, body)
+
+
+def _table_text(draw: Callable[[Any], None]) -> str:
+    """A table drawn into text, for --output."""
+    import io
+
+    from csmetrics.render import make_console
+
+    buffer = io.StringIO()
+    draw(make_console(buffer))
+    return buffer.getvalue()
+
+
+def _write(run: Run, text: str) -> None:
+    """Text to stdout, or atomically to --output."""
+    from csmetrics.io.writers import write_atomic
+
+    if run.output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(run.output, text)
+
+
+def _evaluate(run: Run, item: Check, paths: dict[str, str | None]) -> CheckResult:
+    """Compute one check's metric for its period (and segment), and judge it."""
+    from csmetrics.errors import ConfigError
+    from csmetrics.metrics.catalog import INPUT_OF, family_of
+    from csmetrics.report import CheckResult
+
+    try:
+        period = resolve_period(item.period, None, None, run.as_of)
+    except UsageError as error:
+        raise ConfigError(f"check '{item.name}': {error}", line=item.line) from None
+    family = family_of(item.metric)
+    kind = INPUT_OF[family]
+    if kind not in run.loaded:
+        _load(run, kind, paths[kind])
+    values = _family_values(run, family, period, item)
+    value = values.get(item.metric)
+    number = None if value is None else float(str(value))
+    outcome = item.outcome(number)
+    message = "no value: its denominator is 0 in this period" if value is None else ""
+    return CheckResult(
+        item.name,
+        item.metric,
+        period,
+        value,
+        str(item.warn) if item.warn else None,
+        str(item.fail) if item.fail else None,
+        outcome.value,
+        message,
+    )
+
+
+def _family_values(run: Run, family: str, period: Period, item: Check) -> dict[str, object]:
+    """The values of one metric family for a period, limited to the check's segment."""
+    from csmetrics.errors import ConfigError
+    from csmetrics.metrics.nps import compute_nps
+    from csmetrics.metrics.revenue import compute_bridge, customers_where
+    from csmetrics.metrics.support import compute_support
+
+    kind = {"revenue": "subscriptions", "support": "tickets", "nps": "surveys"}[family]
+    frame = run.loaded[kind].frame
+    if item.where:
+        direct = {
+            key: value
+            for key, value in item.where.items()
+            if key in frame.columns and kind != "subscriptions"
+        }
+        for key, value in direct.items():
+            frame = frame.filter(frame[key] == value)
+        by_customer = {key: value for key, value in item.where.items() if key not in direct}
+        if by_customer:
+            if "subscriptions" not in run.loaded:
+                raise ConfigError(
+                    f"check '{item.name}': where {', '.join(by_customer)} needs a subscriptions file "
+                    "for customer attributes",
+                    line=item.line,
+                )
+            subs = run.loaded["subscriptions"].frame
+            missing = [key for key in by_customer if key not in subs.columns]
+            if missing:
+                raise ConfigError(
+                    f"check '{item.name}': no attribute '{missing[0]}' in the inputs", line=item.line
+                )
+            customers = customers_where(subs, period, run.as_of, by_customer)
+            frame = frame.filter(frame["customer_id"].is_in(customers.implode()))
+    if family == "revenue":
+        return compute_bridge(frame, period, run.as_of).values()
+    if family == "support":
+        return compute_support(frame, period, run.as_of).values()
+    return compute_nps(frame, period, run.as_of).values()
+
+
+EXAMPLES_VALIDATE = """
+Examples:
+
+  csm validate -s subscriptions.csv -t tickets.csv --surveys nps.csv
+
+  csm validate -s subscriptions.csv --format json --max-errors 1000
+"""
+
+
+@app.command(epilog=EXAMPLES_VALIDATE)
+def validate(
+    subscriptions: Subscriptions = None,
+    tickets: Tickets = None,
+    surveys: Surveys = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Annotated[
+        OutputFormat | None,
+        typer.Option("--format", "-f", envvar="CSM_FORMAT", help="table or json [default: table]."),
+    ] = None,
+    output: Output = None,
+    max_errors: Annotated[
+        int, typer.Option("--max-errors", min=1, help="List at most this many problems per rule.")
+    ] = 100,
+    demo: Demo = False,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Check input files and list every problem at once: exit 3 when any is an error.
+
+    Errors: values that do not parse, duplicate ids, overlapping rows, ends before starts,
+    negative MRR, mixed currencies, out-of-range scores. Warnings: dates after --as-of, MRR 0
+    on a paid plan, customers in tickets or surveys that no subscription has.
+    """
+
+    def body() -> None:
+        from csmetrics.io.validate import Validation, unknown_customers, validate_input
+        from csmetrics.render import make_console, render_validation, validation_json
+        from csmetrics.report import InputInfo
+
+        _no_files_with_demo(demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
+        run = _prepare(
+            period=None,
+            start=None,
+            end=None,
+            as_of=as_of,
+            tz=tz,
+            output_format=None,
+            output=output,
+            demo=demo,
+            config_path=config,
+            quiet=quiet,
+            verbose=verbose,
+        )
+        flags = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
+        chosen = {kind: _read_options(run, kind, path) for kind, path in flags.items()}
+        given = {kind: options for kind, options in chosen.items() if options is not None}
+        if not given:
+            raise UsageError("nothing to validate: give -s, -t or --surveys FILE (or try --demo)")
+        validation = Validation([])
+        checked = {
+            kind: validate_input(kind, options, run.tz, run.as_of, max_errors, validation)
+            for kind, options in given.items()
+        }
+        subs = checked.get("subscriptions")
+        for kind in ("tickets", "surveys"):
+            other = checked.get(kind)
+            if subs is not None and other is not None:
+                unknown_customers(other, subs, max_errors, validation)
+        if demo:
+            shown = {str(options.path): f"demo:{kind}.csv" for kind, options in given.items()}
+            validation.findings = [
+                replace(item, file=shown.get(item.file, item.file)) for item in validation.findings
+            ]
+        inputs = [
+            InputInfo(kind, f"demo:{kind}.csv" if demo else item.table.path, item.frame.height)
+            for kind, item in checked.items()
+            if item
+        ]
+        fmt = output_format or OutputFormat(run.config.format or "table")
+        if fmt is OutputFormat.json:
+            _write(run, validation_json(validation.findings, validation.errors, validation.warnings))
+        elif output is None:
+            render_validation(
+                validation.findings, validation.errors, validation.warnings, inputs, make_console()
+            )
+        else:
+            _write(
+                run,
+                _table_text(
+                    lambda console: render_validation(
+                        validation.findings, validation.errors, validation.warnings, inputs, console
+                    )
+                ),
+            )
+        if validation.errors:
+            raise typer.Exit(int(ExitCode.DATA))
+
+    _guarded(debug, body)
+
+
+EXAMPLES_SNAPSHOT = """
+Examples:
+
+  csm snapshot --demo --output-dir history/
+
+  csm snapshot -s subscriptions.csv -t tickets.csv --surveys nps.csv -p last-month --output-dir /var/lib/csm
+"""
+
+
+@app.command(epilog=EXAMPLES_SNAPSHOT)
+def snapshot(
+    output_dir: Annotated[
+        str, typer.Option("--output-dir", "-d", metavar="DIR", help="Folder for the dated JSON files.")
+    ],
+    subscriptions: Subscriptions = None,
+    tickets: Tickets = None,
+    surveys: Surveys = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    demo: Demo = False,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Write one dated JSON per metric family (revenue, support, nps) for cron to keep a history.
+
+    Files are named FAMILY-PERIOD.json (revenue-2023-12.json) and replaced atomically when the
+    same period is run again. Their paths are printed on stdout.
+    """
+
+    def body() -> None:
+        from csmetrics.io.writers import write_atomic
+        from csmetrics.metrics.nps import compute_nps
+        from csmetrics.metrics.revenue import compute_bridge
+        from csmetrics.metrics.support import compute_support
+        from csmetrics.render import to_json
+
+        _no_files_with_demo(demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
+        run = _prepare(
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=None,
+            output=None,
+            demo=demo,
+            config_path=config,
+            quiet=quiet,
+            verbose=verbose,
+        )
+        folder = Path(output_dir)
+        if not folder.is_dir():
+            raise UsageError(f"--output-dir {output_dir} is not a folder")
+        flags = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
+        available = [kind for kind, path in flags.items() if _read_options(run, kind, path) is not None]
+        if not available:
+            raise UsageError("nothing to snapshot: give -s, -t or --surveys FILE (or try --demo)")
+        families = {
+            "subscriptions": ("revenue", "mrr"),
+            "tickets": ("support", "support"),
+            "surveys": ("nps", "nps"),
+        }
+        label = run.period.label.replace("..", "_")
+        for kind in available:
+            run.loaded.clear()
+            loaded = _load(run, kind, flags[kind])
+            family, command = families[kind]
+            if kind == "subscriptions":
+                values = compute_bridge(loaded.frame, run.period, run.as_of).values()
+            elif kind == "tickets":
+                values = compute_support(loaded.frame, run.period, run.as_of).values()
+            else:
+                values = compute_nps(loaded.frame, run.period, run.as_of).values()
+            target = folder / f"{family}-{label}.json"
+            write_atomic(str(target), to_json(_report(run, command, values)))
+            typer.echo(str(target))
+        if not run.period.is_complete(run.as_of):
+            run.warn(f"period {run.period.label} is not over at --as-of {run.as_of.isoformat()}")
 
     _guarded(debug, body)
 

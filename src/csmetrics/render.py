@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from csmetrics import __version__
-from csmetrics.report import Report
+from csmetrics.report import CheckReport, CheckResult, Finding, InputInfo, Report
 
 
 class _Console(Console):
@@ -635,3 +635,180 @@ def render_nps(report: Report, console: Console) -> None:
         NPS_BENCHMARK,
     ]
     console.print(Text("\n".join(footer), style="dim"))
+
+
+def format_metric(metric: str, value: object) -> str:
+    """A metric value for a check or a list, by what the metric holds."""
+    if value is None:
+        return "—"
+    if "_seconds_" in metric:
+        return format_duration(value)
+    if metric in {"nps", "margin_of_error_95"}:
+        return f"{float(str(value)):.1f}"
+    if metric in {"replies_per_solved_ticket", "csat_average"}:
+        return f"{float(str(value)):.2f}"
+    return format_value(metric, value, None)
+
+
+def _period_json(result: CheckResult) -> dict[str, str]:
+    period = result.period
+    return {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+def checks_json(report: CheckReport) -> str:
+    """The checks as one JSON object: each check, its value and outcome, and the counts."""
+    out = {
+        "command": "check",
+        "csm_version": __version__,
+        "as_of": report.as_of.isoformat(),
+        "inputs": [{"kind": i.kind, "path": i.path, "rows": i.rows} for i in report.inputs],
+        "checks": [
+            {
+                "name": result.name,
+                "metric": result.metric,
+                "period": _period_json(result),
+                "value": _json_value(result.value),
+                "warn": result.warn,
+                "fail": result.fail,
+                "outcome": result.outcome,
+                "message": result.message,
+            }
+            for result in report.results
+        ],
+        "passed": report.count("pass"),
+        "warned": report.count("warn"),
+        "failed": report.count("fail"),
+    }
+    return json.dumps(out, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+_OUTCOME_STYLE = {"pass": ("✓ pass", "green"), "warn": ("! warn", "yellow"), "fail": ("✗ fail", "bold red")}
+
+
+def render_checks(report: CheckReport, console: Console) -> None:
+    """One row per check: metric, period, value, thresholds and outcome; counts below."""
+    console.print(Text(f"csm check, as of {report.as_of.isoformat()}", style="bold"))
+    table = Table(box=box.SIMPLE_HEAVY)
+    for label in ("Check", "Period", "Value", "Warn if", "Fail if", "Outcome"):
+        table.add_column(label, justify="right" if label == "Value" else "left")
+    for result in report.results:
+        text, style = _OUTCOME_STYLE[result.outcome]
+        table.add_row(
+            result.name,
+            result.period.label,
+            format_metric(result.metric, result.value),
+            result.warn or "",
+            result.fail or "",
+            Text(text, style=style),
+        )
+    console.print(table)
+    counts = f"{report.count('pass')} passed, {report.count('warn')} warned, {report.count('fail')} failed"
+    inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+    console.print(Text(f"{counts}\nInputs: {inputs}", style="dim"))
+
+
+def _check_line(result: CheckResult) -> str:
+    shown = format_metric(result.metric, result.value)
+    limits = ", ".join(
+        f"{key} if {value}" for key, value in (("warn", result.warn), ("fail", result.fail)) if value
+    )
+    note = f": {result.message}" if result.message else ""
+    return f"{result.metric} for {result.period.label} is {shown} ({limits}){note}"
+
+
+def checks_junit(report: CheckReport, warn_as_error: bool) -> str:
+    """JUnit XML that CI systems show: one testcase per check, failures for failed checks."""
+    from xml.etree import ElementTree as ET
+
+    failing = {"fail", "warn"} if warn_as_error else {"fail"}
+    failures = sum(1 for result in report.results if result.outcome in failing)
+    suites = ET.Element("testsuites", name="csm", tests=str(len(report.results)), failures=str(failures))
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="csm check",
+        tests=str(len(report.results)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+        timestamp=report.as_of.isoformat(),
+    )
+    for result in report.results:
+        case = ET.SubElement(
+            suite, "testcase", classname="csm.check", name=f"{result.name} [{result.period.label}]"
+        )
+        if result.outcome in failing:
+            failure = ET.SubElement(case, "failure", message=_check_line(result), type=result.outcome)
+            failure.text = _check_line(result)
+        elif result.outcome == "warn":
+            ET.SubElement(case, "system-out").text = "warning: " + _check_line(result)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _github_escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def checks_github(report: CheckReport, warn_as_error: bool) -> str:
+    """GitHub Actions workflow commands: ::error for failed checks, ::warning for warned ones."""
+    lines = []
+    for result in report.results:
+        if result.outcome == "pass":
+            continue
+        level = "error" if result.outcome == "fail" or warn_as_error else "warning"
+        title = _github_escape(f"csm check: {result.name}").replace(",", "%2C").replace("::", "%3A%3A")
+        lines.append(f"::{level} title={title}::{_github_escape(_check_line(result))}")
+    counts = f"{report.count('pass')} passed, {report.count('warn')} warned, {report.count('fail')} failed"
+    lines.append(f"csm check: {counts}")
+    return "\n".join(lines) + "\n"
+
+
+def validation_json(findings: list[Finding], errors: int, warnings: int) -> str:
+    """``{"problems": [...], "errors": N, "warnings": N}`` with 1-based integer lines."""
+    problems = [
+        {
+            "file": item.file,
+            "line": item.line,
+            "column": item.column,
+            "value": item.value,
+            "kind": item.kind,
+            "severity": item.severity,
+            "message": item.message,
+        }
+        for item in findings
+    ]
+    out = {"problems": problems, "errors": errors, "warnings": warnings}
+    return json.dumps(out, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+_SHOWN_PER_KIND = 10
+
+
+def render_validation(
+    findings: list[Finding], errors: int, warnings: int, inputs: list[InputInfo], console: Console
+) -> None:
+    """Problems grouped by file and kind, each with its line, column and value."""
+    checked = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in inputs) or "nothing readable"
+    if not findings:
+        console.print(Text(f"No problems found in {checked}.", style="green"))
+        return
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for item in findings:
+        groups.setdefault((item.file, item.severity, item.kind), []).append(item)
+    for (file, severity, kind), items in groups.items():
+        style = "bold red" if severity == "error" else "yellow"
+        console.print(Text(f"{file}: {kind.replace('_', ' ')} ({severity})", style=style))
+        for item in items[:_SHOWN_PER_KIND]:
+            where = f"line {item.line}" if item.line is not None else "file"
+            column = f" column '{item.column}'" if item.column else ""
+            value = f" '{item.value}'" if item.value is not None else ""
+            console.print(Text(f"  {where}:{column}{value} {item.message}"))
+        if len(items) > _SHOWN_PER_KIND:
+            console.print(
+                Text(f"  … and {len(items) - _SHOWN_PER_KIND} more listed (--format json shows them)")
+            )
+    shown = len(findings)
+    total = errors + warnings
+    tail = f" (showing {shown} of {total}; raise --max-errors to see more)" if shown < total else ""
+    console.print(Text(f"{errors} errors, {warnings} warnings{tail}\nChecked: {checked}", style="dim"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from csmetrics.periods import Period
 
@@ -42,3 +43,46 @@ class Report:
     group_by: str | None = None
     notes: list[str] = field(default_factory=list)
     heatmap: tuple[tuple[int, ...], ...] | None = None
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one input file: where it is, what kind it is, and how bad."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    kind: str
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One threshold check evaluated: the value found and what it came to."""
+
+    name: str
+    metric: str
+    period: Period
+    value: object
+    warn: str | None
+    fail: str | None
+    outcome: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Every check of a run, with the inputs they were computed from."""
+
+    as_of: date
+    inputs: list[InputInfo]
+    results: list[CheckResult]
+
+    def count(self, outcome: str) -> int:
+        """How many checks came to ``outcome``."""
+        return sum(1 for result in self.results if result.outcome == outcome)

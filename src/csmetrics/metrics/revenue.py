@@ -333,3 +333,13 @@ def nrr_points(bridge: Bridge) -> NrrPoints | None:
     expansion = 100 * bridge.expansion_mrr / start
     nrr = 100 * (start + bridge.expansion_mrr - bridge.contraction_mrr - bridge.churned_mrr) / start
     return NrrPoints(nrr=nrr, churn=churn, contraction=contraction, expansion=expansion)
+
+
+def customers_where(subscriptions: Frame, period: Period, as_of: date, where: dict[str, str]) -> pl.Series:
+    """The customers whose attributes equal every ``where`` value, by the rule of ``--by``."""
+    rows = subscriptions.lazy()
+    chosen = rows.select("customer_id").unique()
+    for attribute, wanted in where.items():
+        groups = customer_attribute(subscriptions, period, as_of, attribute)
+        chosen = chosen.join(groups.filter(pl.col("group") == wanted).select("customer_id"), on="customer_id")
+    return chosen.collect()["customer_id"]
