@@ -58,7 +58,9 @@ def test_cron_script_runs_unchanged_on_the_demo_data(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    written = sorted(path.name.split("-")[0] for path in tmp_path.iterdir())
-    assert written == ["churn", "churn", "mrr", "nrr"]
-    for path in tmp_path.glob("*.json"):
+    history = sorted(path.name for path in (tmp_path / "history").iterdir())
+    assert history == ["nps-2025-12.json", "revenue-2025-12.json", "support-2025-12.json"]
+    for path in (tmp_path / "history").iterdir():
         assert json.loads(path.read_text())["period"]["label"] == "2025-12"
+    assert "NRR 99.2% = 100" in done.stdout
+    assert "Churned customers, largest first (10)" in done.stdout

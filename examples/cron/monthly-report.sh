@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Monthly customer-success report for cron: last month's churn, NRR and MRR bridge as JSON files
-# and one readable table, written atomically into REPORT_DIR.
-#
-# crontab line (08:00 on the 1st of every month):
-#   0 8 1 * * CSM_SUBSCRIPTIONS=/data/exports/subscriptions.csv /opt/csm/examples/cron/monthly-report.sh
+# Monthly customer-success report for cron.
+#   - keeps a history: one dated JSON per metric family (revenue, support, nps) for last month,
+#     written atomically into $REPORT_DIR/history (rerunning a month replaces its files);
+#   - prints NRR and the churned customers on stdout, which cron mails to MAILTO.
+# Inputs come from CSM_SUBSCRIPTIONS, CSM_TICKETS and CSM_SURVEYS (or csm.toml); see crontab.
 #
 # Try it on the demo data: CSM_DEMO=1 examples/cron/monthly-report.sh
 set -euo pipefail
@@ -14,12 +14,8 @@ source_flags=()
 if [[ -n "${CSM_DEMO:-}" ]]; then
   source_flags=(--demo)
 fi
-mkdir -p "$REPORT_DIR"
-stamp=$(date +%Y-%m-%d)
+mkdir -p "$REPORT_DIR/history"
 
-for command in churn nrr mrr; do
-  "${csm[@]}" "$command" "${source_flags[@]}" --period last-month --format json \
-    --output "$REPORT_DIR/$command-$stamp.json"
-done
-"${csm[@]}" churn "${source_flags[@]}" --period last-month --list --output "$REPORT_DIR/churn-$stamp.txt"
-echo "csm: reports written to $REPORT_DIR" >&2
+"${csm[@]}" snapshot "${source_flags[@]}" --period last-month --output-dir "$REPORT_DIR/history" --quiet >&2
+"${csm[@]}" nrr "${source_flags[@]}" --period last-month --quiet
+"${csm[@]}" churn "${source_flags[@]}" --period last-month --list --quiet

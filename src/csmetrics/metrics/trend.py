@@ -1,10 +1,11 @@
 """Series of periods: the MRR bridge of many months or quarters in one pass (SPEC §2–3).
 
 Each subscription row is two events: +mrr on started_at and −mrr on ended_at. The running sum of
-a customer's events, ordered by day, is its MRR at the end of every day (a step function), so the
-opening and closing MRR of every period come from one sort and one as-of join, not from one full
-recomputation per period. The movements are then classified exactly as
-:func:`csmetrics.metrics.revenue.compute_bridge` does.
+a customer's events, ordered by day, is its MRR at the end of every day (a step function). The
+customers and MRR at every period boundary come from one more cumulative sum over those steps,
+and only customers with a step inside a period can move in it, so a whole series costs one sort
+of the events instead of one full recomputation per period. Movements are classified by the same
+expressions as :func:`csmetrics.metrics.revenue.compute_bridge`.
 """
 
 from __future__ import annotations
@@ -177,7 +178,9 @@ def first_paid(steps: pl.LazyFrame) -> pl.LazyFrame:
 _ENDS = ("customers_start", "customers_end", "mrr_start", "mrr_end")
 
 
-def bridge_series(subscriptions: Frame, periods: Sequence[Period], as_of: date) -> list[tuple[Period, Bridge]]:
+def bridge_series(
+    subscriptions: Frame, periods: Sequence[Period], as_of: date
+) -> list[tuple[Period, Bridge]]:
     """The MRR bridge of every period, each equal to ``compute_bridge(subscriptions, period, as_of)``.
 
     One pass over the MRR steps: customers and MRR at every opening day (start − 1) and closing day
@@ -200,7 +203,7 @@ def bridge_series(subscriptions: Frame, periods: Sequence[Period], as_of: date) 
         },
         schema={"index": pl.Int64, "start": pl.Date, "opening": pl.Date, "closing": pl.Date},
     )
-    steps = mrr_steps(subscriptions)
+    steps = mrr_steps(subscriptions).collect().lazy()  # used three times below: computed once
     totals = paying_totals(steps, [*bounds["opening"], *bounds["closing"]])
     ends = (
         bounds.lazy()
