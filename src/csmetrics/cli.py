@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from csmetrics.config import FileConfig
     from csmetrics.io.readers import Loaded
     from csmetrics.io.source import ReadOptions
+    from csmetrics.metrics.nps import NpsResult
     from csmetrics.report import CheckResult, Report
 
 ISSUES_URL = "https://github.com/csmetrics/csm/issues"
@@ -293,27 +294,29 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
     return loaded
 
 
-def _revenue_run(subscriptions: str | None, **common: Any) -> Run:
+def _revenue_run(ctx: typer.Context, subscriptions: str | None, **common: Any) -> Run:
     """Prepare a revenue command: resolve the options, then read the subscriptions."""
-    _no_files_with_demo(bool(common["demo"]), subscriptions=subscriptions)
+    _no_files_with_demo(ctx, bool(common["demo"]), subscriptions=subscriptions)
     run = _prepare(**common)
     _load(run, "subscriptions", subscriptions)
     return run
 
 
-def _no_files_with_demo(demo: bool, **paths: str | None) -> None:
-    """--demo reads the shipped dataset: a file flag beside it would be silently ignored.
+def _no_files_with_demo(ctx: typer.Context, demo: bool, **paths: str | None) -> None:
+    """--demo reads the shipped dataset: a file flag typed beside it would be silently ignored.
 
-    A path that came from its CSM_* variable is not an error: the environment is ambient.
+    A path that came from its CSM_* variable or csm.toml is not an error: that is ambient.
     """
-    given = [
-        name
-        for name, path in paths.items()
-        if path is not None and path != os.environ.get(f"CSM_{name.upper()}")
-    ]
-    if demo and given:
-        flags = ", ".join(f"--{name}" for name in given)
+    typed = [name for name in paths if _typed(ctx, name)]
+    if demo and typed:
+        flags = ", ".join(f"--{name}" for name in typed)
         raise UsageError(f"--demo uses the built-in dataset: drop {flags} or --demo")
+
+
+def _typed(ctx: typer.Context, name: str) -> bool:
+    """Whether option ``name`` was given on the command line (not by default or environment)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
 
 
 def _currency(run: Run) -> str | None:
@@ -427,6 +430,7 @@ Examples:
 
 @app.command(epilog=EXAMPLES_CHURN)
 def churn(
+    ctx: typer.Context,
     subscriptions: Subscriptions = None,
     period: PeriodOption = None,
     start: FromOption = None,
@@ -450,6 +454,7 @@ def churn(
 
     def body() -> None:
         run = _revenue_run(
+            ctx,
             subscriptions,
             period=period,
             start=start,
@@ -506,6 +511,7 @@ Examples:
 
 @app.command(epilog=EXAMPLES_NRR)
 def nrr(
+    ctx: typer.Context,
     subscriptions: Subscriptions = None,
     period: PeriodOption = None,
     start: FromOption = None,
@@ -530,6 +536,7 @@ def nrr(
         from csmetrics.metrics.revenue import compute_bridge, nrr_points
 
         run = _revenue_run(
+            ctx,
             subscriptions,
             period=period,
             start=start,
@@ -565,6 +572,7 @@ Examples:
 
 @app.command(epilog=EXAMPLES_EXPANSION)
 def expansion(
+    ctx: typer.Context,
     subscriptions: Subscriptions = None,
     period: PeriodOption = None,
     start: FromOption = None,
@@ -584,6 +592,7 @@ def expansion(
 
     def body() -> None:
         run = _revenue_run(
+            ctx,
             subscriptions,
             period=period,
             start=start,
@@ -640,6 +649,7 @@ Examples:
 
 @app.command(epilog=EXAMPLES_MRR)
 def mrr(
+    ctx: typer.Context,
     subscriptions: Subscriptions = None,
     period: PeriodOption = None,
     start: FromOption = None,
@@ -671,6 +681,7 @@ def mrr(
         from csmetrics.metrics.revenue import compute_bridge_by
 
         run = _revenue_run(
+            ctx,
             subscriptions,
             period=period,
             start=start,
@@ -750,6 +761,7 @@ Examples:
 
 @app.command(epilog=EXAMPLES_SUPPORT)
 def support(
+    ctx: typer.Context,
     tickets: Tickets = None,
     period: PeriodOption = None,
     start: FromOption = None,
@@ -797,7 +809,7 @@ def support(
 
         if holidays is not None and business_hours is None:
             raise UsageError("--holidays needs --business-hours")
-        _no_files_with_demo(demo, tickets=tickets)
+        _no_files_with_demo(ctx, demo, tickets=tickets)
         run = _prepare(
             period=period,
             start=start,
@@ -842,6 +854,7 @@ Examples:
 
 @app.command(epilog=EXAMPLES_NPS)
 def nps(
+    ctx: typer.Context,
     surveys: Surveys = None,
     subscriptions: Subscriptions = None,
     period: PeriodOption = None,
@@ -871,10 +884,10 @@ def nps(
     """
 
     def body() -> None:
-        from csmetrics.metrics.nps import compute_nps, is_margin_too_wide, nps_by, responses_needed
+        from csmetrics.metrics.nps import compute_nps, is_margin_too_wide, nps_by
         from csmetrics.metrics.revenue import customer_attribute
 
-        _no_files_with_demo(demo, surveys=surveys, subscriptions=subscriptions)
+        _no_files_with_demo(ctx, demo, surveys=surveys, subscriptions=subscriptions)
         run = _prepare(
             period=period,
             start=start,
@@ -897,26 +910,35 @@ def nps(
                 choices = ", ".join(["plan", *subs.attributes])
                 raise UsageError(f"cannot split by '{by}': use one of {choices}")
             groups_frame = customer_attribute(subs.frame, run.period, run.as_of, by).collect()
-            attributes = groups_frame.rename({"group": by})
-            split = nps_by(answers, attributes, by, run.period, run.as_of)
+            attributes = groups_frame.rename({"group": "__attribute"})
+            split = nps_by(answers, attributes, "__attribute", run.period, run.as_of)
             groups = [(name, part.values()) for name, part in split]
         report = replace(_report(run, "nps", result.values()), groups=groups, group_by=by)
         if is_margin_too_wide(result):
-            shares = (
-                (result.promoters / result.responses, result.detractors / result.responses)
-                if result.responses
-                else (None, None)
-            )
-            needed = responses_needed(10.0, *shares)
-            margin = result.margin_of_error_95
-            said = f"±{margin:.0f} points" if margin is not None else "no margin at all"
-            run.warn(
-                f"{result.responses} responses give an NPS of {said} at 95%; "
-                f"about {needed} are needed for ±10"
-            )
+            run.warn(_margin_warning(result))
         _emit(run, report)
 
     _guarded(debug, body)
+
+
+def _margin_warning(result: NpsResult) -> str:
+    """Why an NPS should not be quoted to ±10 points: too few answers, or too wide a margin."""
+    from csmetrics.metrics.nps import MIN_RESPONSES_FOR_WALD, responses_needed
+
+    margin = result.margin_of_error_95
+    if not result.responses or margin is None:
+        return "no NPS answers in the period"
+    shares = (result.promoters / result.responses, result.detractors / result.responses)
+    if margin > 10:
+        needed = max(responses_needed(10.0, *shares), MIN_RESPONSES_FOR_WALD)
+        return (
+            f"{result.responses} responses give an NPS of ±{margin:.0f} points at 95%; "
+            f"about {needed} are needed for ±10"
+        )
+    return (
+        f"only {result.responses} responses: below {MIN_RESPONSES_FOR_WALD} the ±{margin:.0f}-point "
+        "margin is not reliable"
+    )
 
 
 class CheckFormat(StrEnum):
@@ -948,6 +970,7 @@ A checks file holds [[checks]] entries:
 
 @app.command(epilog=EXAMPLES_CHECK)
 def check(
+    ctx: typer.Context,
     checks_file: Annotated[
         str | None,
         typer.Argument(metavar="[CHECKS_FILE]", help="Checks file [default: ./csm-checks.toml]."),
@@ -988,7 +1011,7 @@ def check(
         from csmetrics.render import checks_github, checks_json, checks_junit, make_console, render_checks
         from csmetrics.report import CheckReport, InputInfo
 
-        _no_files_with_demo(demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
+        _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
         run = _prepare(
             period=None,
             start=None,
@@ -1131,6 +1154,7 @@ Examples:
 
 @app.command(epilog=EXAMPLES_VALIDATE)
 def validate(
+    ctx: typer.Context,
     subscriptions: Subscriptions = None,
     tickets: Tickets = None,
     surveys: Surveys = None,
@@ -1162,7 +1186,7 @@ def validate(
         from csmetrics.render import make_console, render_validation, validation_json
         from csmetrics.report import InputInfo
 
-        _no_files_with_demo(demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
+        _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
         run = _prepare(
             period=None,
             start=None,
@@ -1234,6 +1258,7 @@ Examples:
 
 @app.command(epilog=EXAMPLES_SNAPSHOT)
 def snapshot(
+    ctx: typer.Context,
     output_dir: Annotated[
         str, typer.Option("--output-dir", "-d", metavar="DIR", help="Folder for the dated JSON files.")
     ],
@@ -1264,7 +1289,7 @@ def snapshot(
         from csmetrics.metrics.support import compute_support
         from csmetrics.render import to_json
 
-        _no_files_with_demo(demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
+        _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
         run = _prepare(
             period=period,
             start=start,

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     INSTANT = "instant"
     INTEGER = "integer"
     NUMBER = "number"
+    MINUTES = "minutes"
     BILLING_PERIOD = "billing_period"
 
 
@@ -33,6 +34,8 @@ class Column:
     required: bool = False
     not_empty: bool = False
     meaning: str = ""
+    aliases: tuple[str, ...] = ()
+    """Other header names that mean this column when no header names it (case-insensitive)."""
 
 
 @dataclass(frozen=True)
@@ -61,22 +64,78 @@ class Schema:
         return tuple(column.name for column in self.columns if column.required)
 
 
+_CUSTOMER = ("customer", "customer id", "account_id", "account id", "client_id", "client id", "id klienta")
+
 SUBSCRIPTIONS = Schema(
     name="subscriptions",
     id_column="subscription_id",
     columns=(
-        Column("subscription_id", Kind.TEXT, required=True, not_empty=True),
-        Column("customer_id", Kind.TEXT, required=True, not_empty=True),
-        Column("plan", Kind.TEXT),
-        Column("mrr", Kind.MONEY, not_empty=True, meaning="monthly recurring revenue, tax excluded"),
+        Column(
+            "subscription_id",
+            Kind.TEXT,
+            required=True,
+            not_empty=True,
+            aliases=("subscription", "subscription id", "id"),
+        ),
+        Column("customer_id", Kind.TEXT, required=True, not_empty=True, aliases=_CUSTOMER),
+        Column("plan", Kind.TEXT, aliases=("plan name", "plan_name")),
+        Column(
+            "mrr",
+            Kind.MONEY,
+            not_empty=True,
+            meaning="monthly recurring revenue, tax excluded",
+            aliases=("monthly recurring revenue",),
+        ),
         Column("amount", Kind.DECIMAL, not_empty=True, meaning="price per billing period"),
-        Column("billing_period", Kind.BILLING_PERIOD, not_empty=True),
-        Column("currency", Kind.TEXT),
-        Column("started_at", Kind.DAY, required=True, not_empty=True),
-        Column("ended_at", Kind.DAY, required=True, meaning="first day not served; empty = running"),
-        Column("cancel_reason", Kind.TEXT),
-        Column("registered_at", Kind.DAY),
-        Column("expires_at", Kind.DAY),
+        Column(
+            "billing_period",
+            Kind.BILLING_PERIOD,
+            not_empty=True,
+            aliases=("billing period", "interval", "billing interval", "billing_interval"),
+        ),
+        Column("currency", Kind.TEXT, aliases=("currency code", "currency_code")),
+        Column(
+            "started_at",
+            Kind.DAY,
+            required=True,
+            not_empty=True,
+            aliases=("start", "start date", "start_date", "started", "started at", "started on"),
+        ),
+        Column(
+            "ended_at",
+            Kind.DAY,
+            required=True,
+            meaning="first day not served; empty = running",
+            aliases=(
+                "end",
+                "end date",
+                "end_date",
+                "ended",
+                "ended at",
+                "ended on",
+                "cancelled_at",
+                "canceled_at",
+                "cancelled at",
+                "canceled at",
+                "churned at",
+                "churned_at",
+            ),
+        ),
+        Column(
+            "cancel_reason",
+            Kind.TEXT,
+            aliases=("cancel reason", "cancellation reason", "cancellation_reason", "churn reason", "churn_reason"),
+        ),
+        Column(
+            "registered_at",
+            Kind.DAY,
+            aliases=("registered", "registration date", "signup date", "sign up date", "signed up at"),
+        ),
+        Column(
+            "expires_at",
+            Kind.DAY,
+            aliases=("expires", "expires on", "expiry date", "expiration date", "valid until"),
+        ),
     ),
 )
 
@@ -84,19 +143,43 @@ TICKETS = Schema(
     name="tickets",
     id_column="ticket_id",
     columns=(
-        Column("ticket_id", Kind.TEXT, required=True, not_empty=True),
-        Column("customer_id", Kind.TEXT),
-        Column("created_at", Kind.INSTANT, required=True, not_empty=True),
-        Column("first_response_at", Kind.INSTANT),
-        Column("solved_at", Kind.INSTANT),
-        Column("status", Kind.TEXT),
-        Column("replies", Kind.INTEGER),
-        Column("channel", Kind.TEXT),
-        Column("agent", Kind.TEXT),
-        Column("csat", Kind.INTEGER),
-        Column("type", Kind.TEXT),
-        Column("first_response_minutes", Kind.NUMBER),
-        Column("resolution_minutes", Kind.NUMBER),
+        Column(
+            "ticket_id",
+            Kind.TEXT,
+            required=True,
+            not_empty=True,
+            aliases=("ticket", "ticket id", "ticket number", "id"),
+        ),
+        Column("customer_id", Kind.TEXT, aliases=_CUSTOMER),
+        Column(
+            "created_at",
+            Kind.INSTANT,
+            required=True,
+            not_empty=True,
+            aliases=("created", "created at", "created time", "opened at"),
+        ),
+        Column(
+            "first_response_at",
+            Kind.INSTANT,
+            aliases=("first response", "first response at", "first reply at", "first replied at"),
+        ),
+        Column("solved_at", Kind.INSTANT, aliases=("solved", "solved at", "resolved at", "resolved_at")),
+        Column("status", Kind.TEXT, aliases=("state", "ticket status")),
+        Column("replies", Kind.INTEGER, aliases=("agent replies", "public replies", "reply count")),
+        Column("channel", Kind.TEXT, aliases=("via", "ticket channel")),
+        Column("agent", Kind.TEXT, aliases=("assignee", "assigned to", "assignee name", "agent name")),
+        Column("csat", Kind.INTEGER, aliases=("satisfaction", "satisfaction score", "csat score")),
+        Column("type", Kind.TEXT, aliases=("ticket type",)),
+        Column(
+            "first_response_minutes",
+            Kind.MINUTES,
+            aliases=("first reply time in minutes", "first response time in minutes"),
+        ),
+        Column(
+            "resolution_minutes",
+            Kind.MINUTES,
+            aliases=("full resolution time in minutes", "resolution time in minutes"),
+        ),
     ),
 )
 
@@ -104,11 +187,19 @@ SURVEYS = Schema(
     name="surveys",
     id_column="response_id",
     columns=(
-        Column("response_id", Kind.TEXT, required=True, not_empty=True),
-        Column("customer_id", Kind.TEXT, required=True),
-        Column("responded_at", Kind.INSTANT, required=True, not_empty=True),
-        Column("score", Kind.INTEGER, required=True, not_empty=True),
-        Column("comment", Kind.TEXT),
+        Column(
+            "response_id", Kind.TEXT, required=True, not_empty=True, aliases=("response", "response id", "id")
+        ),
+        Column("customer_id", Kind.TEXT, required=True, aliases=_CUSTOMER),
+        Column(
+            "responded_at",
+            Kind.INSTANT,
+            required=True,
+            not_empty=True,
+            aliases=("responded", "response date", "submitted at", "submit date", "submitted"),
+        ),
+        Column("score", Kind.INTEGER, required=True, not_empty=True, aliases=("nps", "nps score")),
+        Column("comment", Kind.TEXT, aliases=("comments", "feedback")),
     ),
 )
 

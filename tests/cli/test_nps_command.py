@@ -211,12 +211,6 @@ def test_a_wide_margin_with_many_answers_warns(tmp_path: Path) -> None:
     assert data(result)["values"]["nps"] == 0.0
 
 
-@pytest.mark.xfail(
-    reason="BUG: below 30 answers the margin warning fires even when the margin is within ±10 and "
-    "then says fewer answers are needed than were given ('29 responses give … ±9 points …; "
-    "about 25 are needed for ±10')",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "scores", [[10] * 25, [10] * 27 + [8] * 2], ids=["25-promoters", "27-promoters-2-passives"]
 )
@@ -345,11 +339,6 @@ def test_by_plan(surveys_csv: Path, subs_csv: Path) -> None:
     assert groups == {"Basic": 10, "(none)": 5, "Pro": 5}
 
 
-@pytest.mark.xfail(
-    reason="BUG: nps --by customer_id crashes (exit 70, polars DuplicateError: cli.nps renames "
-    "customer_attribute's 'group' column to 'customer_id', which already exists)",
-    strict=True,
-)
 def test_by_customer_id_like_mrr_by_customer_id(surveys_csv: Path, subs_csv: Path) -> None:
     args = ["nps", "--surveys", "surveys.csv", "-s", "subs.csv", *DEC, "--by", "customer_id", "-f", "json"]
     out = data(warned(invoke(args)))

@@ -470,11 +470,6 @@ def test_a_missing_holidays_file_is_a_data_error(business_csv: Path) -> None:
     assert line.startswith("csm: error: nope.txt")
 
 
-@pytest.mark.xfail(
-    reason="BUG: read_holidays skips line 1 whenever it is not a valid day (taken as a header), so a "
-    "holidays file whose only line is a bad or ambiguous date is silently ignored",
-    strict=True,
-)
 @pytest.mark.parametrize("line", ["2023-13-45", "12/11/2023"])
 def test_a_bad_date_on_the_first_holidays_line_is_not_silently_a_header(
     business_csv: Path, tmp_path: Path, line: str
@@ -791,11 +786,6 @@ def test_csm_tickets_variable_with_demo_is_not_an_error(tickets_csv: Path) -> No
     assert out["inputs"][0]["path"] == "demo:tickets.csv"
 
 
-@pytest.mark.xfail(
-    reason="BUG: _no_files_with_demo compares the -t value with $CSM_TICKETS, so an explicit "
-    "-t that happens to equal the variable is silently ignored under --demo",
-    strict=True,
-)
 def test_demo_with_an_explicit_tickets_flag_equal_to_the_variable_is_still_an_error(
     tickets_csv: Path,
 ) -> None:

@@ -32,6 +32,10 @@ class TextOptions:
     tz: str = "UTC"
     decimal_comma: bool = False
     date_format: str | None = None
+    source_tz: str | None = None
+    """The zone naive times in the file are written in (a preset's, or ``source_tz``); None = ``tz``."""
+    plain_minutes: float = 1.0
+    """How many minutes a plain number in a duration column stands for (60 for "(in hrs)")."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ def parse(raw: pl.Series, kind: Kind, options: TextOptions) -> Parsed:
         Kind.INSTANT: parse_instant,
         Kind.INTEGER: _parse_integer,
         Kind.NUMBER: _parse_number,
+        Kind.MINUTES: parse_minutes,
         Kind.BILLING_PERIOD: _parse_billing_period,
     }
     return parsers[kind](raw, options)
@@ -106,6 +111,27 @@ def parse_money(raw: pl.Series, options: TextOptions) -> Parsed:
 def _parse_number(raw: pl.Series, options: TextOptions) -> Parsed:
     values = _normalise_number(raw, options).cast(pl.Float64, strict=False)
     return Parsed(values, _failed(raw, values), _number_hint(options))
+
+
+_CLOCK = r"^(\d+):([0-5]\d)(?::([0-5]\d))?$"
+
+
+def parse_minutes(raw: pl.Series, options: TextOptions) -> Parsed:
+    """Parse a duration into minutes: a plain number, or ``H:MM:SS`` / ``H:MM`` (hours may exceed 99).
+
+    A plain number counts ``options.plain_minutes`` minutes each (1 for "in minutes" columns,
+    60 for Freshdesk's "(in hrs)" columns re-saved as decimal hours).
+    """
+    plain = _normalise_number(raw, options).cast(pl.Float64, strict=False) * options.plain_minutes
+    parts = raw.str.extract_groups(_CLOCK)
+    clock = (
+        parts.struct.field("1").cast(pl.Float64) * 60
+        + parts.struct.field("2").cast(pl.Float64)
+        + parts.struct.field("3").cast(pl.Float64).fill_null(0.0) / 60
+    )
+    values = pl.select(pl.coalesce(clock, plain).alias(raw.name)).to_series()
+    reason = "is not a duration (expected minutes such as 12.5, or HH:MM:SS)"
+    return Parsed(values, _failed(raw, values), reason)
 
 
 def _parse_integer(raw: pl.Series, options: TextOptions) -> Parsed:
@@ -234,10 +260,11 @@ def parse_instant(raw: pl.Series, options: TextOptions) -> Parsed:
     first_moment = pl.select(
         pl.coalesce(_localise(start_of_day, tz), _localise(start_of_day + timedelta(hours=1), tz))
     ).to_series()
+    naive_zone = options.source_tz or tz
     values = pl.select(
         pl.coalesce(
             moments.aware.dt.convert_time_zone(tz),
-            _localise(moments.naive, tz),
+            _localise(moments.naive, naive_zone).dt.convert_time_zone(tz),
             first_moment,
         ).alias(raw.name)
     ).to_series()
@@ -245,12 +272,21 @@ def parse_instant(raw: pl.Series, options: TextOptions) -> Parsed:
 
 
 def parse_day(raw: pl.Series, options: TextOptions) -> Parsed:
-    """Parse calendar days: a day as written, a naive datetime's own day, an instant's day in tz."""
+    """Parse calendar days: a day as written, a naive datetime's own day, an instant's day in tz.
+
+    With ``source_tz`` (a Stripe export's UTC) a naive datetime is an instant in that zone, and its
+    day is taken in ``tz``; without it, it is wall-clock time whose own day is the day.
+    """
     moments = _moments(raw, options)
+    naive_day = moments.naive.dt.date()
+    if options.source_tz is not None and options.source_tz != options.tz:
+        naive_day = (
+            _localise(moments.naive, options.source_tz).dt.convert_time_zone(options.tz).dt.date()
+        )
     values = pl.select(
         pl.coalesce(
             moments.days,
-            moments.naive.dt.date(),
+            naive_day,
             moments.aware.dt.convert_time_zone(options.tz).dt.date(),
         ).alias(raw.name)
     ).to_series()

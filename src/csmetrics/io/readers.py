@@ -445,7 +445,7 @@ def _check_range(
 def read_holidays(path: str, stdin: BinaryIO | None = None) -> frozenset[date]:
     """Read a holidays file: one day per line (YYYY-MM-DD or dd.mm.yyyy) in its first column.
 
-    A first line that is not a day is a header; any other line that is not a day is an error.
+    A first line without digits is a header; any other line that is not a day is an error.
     """
     text = decode(path, read_bytes(path, stdin), None)
     days: set[date] = set()
@@ -455,7 +455,7 @@ def read_holidays(path: str, stdin: BinaryIO | None = None) -> frozenset[date]:
             continue
         day = _holiday(cell)
         if day is None:
-            if number == 1:
+            if number == 1 and not any(character.isdigit() for character in cell):
                 continue
             raise DataError(path, "is not a day (expected YYYY-MM-DD or dd.mm.yyyy)", line=number, value=cell)
         days.add(day)

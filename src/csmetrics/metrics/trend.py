@@ -221,7 +221,7 @@ def bridge_series(
             pl.col(MRR).sort_by(DAY).last().alias("m1"),
         )
         .join(first_paid(steps).select("customer_id", FIRST_PAID), on="customer_id", how="left")
-        .with_columns((pl.col(FIRST_PAID) < pl.col("start")).fill_null(False).alias("paid_before"))
+        .with_columns((pl.col(FIRST_PAID) <= pl.col("start")).fill_null(False).alias("paid_before"))
         .with_columns(movement=_movement())
     )
     moves = [expr for expr in _bridge_aggregations() if expr.meta.output_name() not in _ENDS]
