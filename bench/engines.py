@@ -366,13 +366,29 @@ def _polars_schema(kind: str) -> dict[str, Any]:
     return {name: types[logical] for name, logical in FILE_COLUMNS[kind].items()}
 
 
+ISO_Z = "%Y-%m-%dT%H:%M:%SZ"
+"""How the generated CSVs write instants (UTC with ``Z``)."""
+
+
 def polars_scan(kind: str, path: str, fmt: str, columns: list[str]) -> Any:
-    """A lazy scan of just ``columns``; CSV with the full explicit schema (no inference)."""
+    """A lazy scan of just ``columns``; CSV with the full explicit schema (no inference).
+
+    Instants are read as text and parsed with their explicit format: polars' CSV reader given a
+    ``Datetime`` dtype for ``…Z`` text is about 7× slower (it tries several patterns per value).
+    """
     import polars as pl
 
     if fmt == "parquet":
         return pl.scan_parquet(path).select(columns)
-    return pl.scan_csv(path, schema=_polars_schema(kind)).select(columns)
+    schema = _polars_schema(kind)
+    instants = {name for name, logical in FILE_COLUMNS[kind].items() if logical == "instant"}
+    text_schema = {name: pl.String() if name in instants else dtype for name, dtype in schema.items()}
+    return pl.scan_csv(path, schema=text_schema).select(
+        pl.col(name).str.to_datetime(ISO_Z, time_unit="us").dt.replace_time_zone("UTC")
+        if name in instants
+        else pl.col(name)
+        for name in columns
+    )
 
 
 def _polars_cents() -> Any:

@@ -121,9 +121,14 @@ def test_detect_format_unknown_option() -> None:
 
 
 def test_detect_format_xlsx() -> None:
+    assert detect_format(ReadOptions(path="Book1.XLSX"), b"PK") == "xlsx"
+    assert detect_format(ReadOptions(path="export", input_format="XLSX"), b"PK") == "xlsx"
+
+
+def test_detect_format_old_xls_is_a_clear_error() -> None:
     with pytest.raises(DataError) as info:
-        detect_format(ReadOptions(path="Book1.XLSX"), b"PK")
-    assert "CSV" in info.value.reason
+        detect_format(ReadOptions(path="Book1.xls"), b"\xd0\xcf")
+    assert ".xlsx" in info.value.reason
 
 
 # --------------------------------------------------------------------------------------------

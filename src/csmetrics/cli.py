@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from csmetrics.io.readers import Loaded
     from csmetrics.io.source import ReadOptions
     from csmetrics.metrics.nps import NpsResult
-    from csmetrics.report import CheckResult, Report
+    from csmetrics.report import CheckResult, Listing, Report
 
 ISSUES_URL = "https://github.com/csmetrics/csm/issues"
 
@@ -521,6 +521,9 @@ def nrr(
     output_format: Format = None,
     output: Output = None,
     demo: Demo = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="List each movement with its MRR and points of NRR.")
+    ] = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -556,9 +559,51 @@ def nrr(
         values["nrr_churn_points"] = points.churn if points else None
         values["nrr_contraction_points"] = points.contraction if points else None
         values["nrr_expansion_points"] = points.expansion if points else None
-        _emit(run, _report(run, "nrr", _pick(values, NRR_KEYS)))
+        report = _report(run, "nrr", _pick(values, NRR_KEYS))
+        if explain:
+            report = replace(report, listing=_nrr_listing(values))
+        _emit(run, report)
 
     _guarded(debug, body)
+
+
+def _nrr_listing(values: dict[str, object]) -> Listing:
+    """NRR as 100 points of opening MRR, minus churn and contraction, plus expansion."""
+    from csmetrics.report import Listing
+
+    def points(key: str) -> float | None:
+        value = values[key]
+        return None if value is None else float(str(value))
+
+    nrr = values["nrr"]
+    rows: list[dict[str, object]] = [
+        {
+            "movement": "MRR at start",
+            "amount": values["mrr_start"],
+            "points": 100.0 if nrr is not None else None,
+        },
+        {
+            "movement": "churn",
+            "amount": values["churned_mrr"],
+            "points": _negated(points("nrr_churn_points")),
+        },
+        {
+            "movement": "contraction",
+            "amount": values["contraction_mrr"],
+            "points": _negated(points("nrr_contraction_points")),
+        },
+        {
+            "movement": "expansion",
+            "amount": values["expansion_mrr"],
+            "points": points("nrr_expansion_points"),
+        },
+        {"movement": "NRR", "amount": None, "points": None if nrr is None else 100 * float(str(nrr))},
+    ]
+    return Listing("nrr_explained", "NRR in points of MRR at start", ("movement", "amount", "points"), rows)
+
+
+def _negated(value: float | None) -> float | None:
+    return None if value is None else -value
 
 
 EXAMPLES_EXPANSION = """
@@ -1333,6 +1378,375 @@ def snapshot(
             run.warn(f"period {run.period.label} is not over at --as-of {run.as_of.isoformat()}")
 
     _guarded(debug, body)
+
+
+class Granularity(StrEnum):
+    """The length of each period of a series."""
+
+    month = "month"
+    quarter = "quarter"
+
+
+EXAMPLES_TREND = """
+Examples:
+
+  csm trend --demo --metric nrr --months 6 --target 1.0
+
+  csm trend -s subscriptions.csv --metric nrr,grr,logo_churn_rate --from 2023-01 --to 2023-12
+
+  csm trend -s subscriptions.csv --metric nrr --granularity quarter -p 2023 --format csv
+"""
+
+
+@app.command(epilog=EXAMPLES_TREND)
+def trend(
+    ctx: typer.Context,
+    metric: Annotated[
+        str, typer.Option("--metric", "-m", metavar="NAMES", help="Metrics to follow, comma-separated.")
+    ] = "nrr",
+    months: Annotated[
+        int | None,
+        typer.Option("--months", "-n", min=1, help="The N months before --as-of's month [default: 6]."),
+    ] = None,
+    granularity: Annotated[
+        Granularity, typer.Option("--granularity", "-g", help="Periods of a month or a quarter.")
+    ] = Granularity.month,
+    target: Annotated[
+        float | None,
+        typer.Option(
+            "--target",
+            metavar="VALUE",
+            help="A goal for the first metric (1.0 = 100%); shows the gap per period.",
+        ),
+    ] = None,
+    subscriptions: Subscriptions = None,
+    tickets: Tickets = None,
+    surveys: Surveys = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """A metric over time: one row per month or quarter, a sparkline and the direction.
+
+    Revenue metrics come from one pass over the data; each period equals the one-period command.
+    """
+
+    def body() -> None:
+        from csmetrics.metrics.catalog import FAMILIES, INPUT_OF, all_metrics, family_of
+        from csmetrics.metrics.trend import least_squares_slope
+        from csmetrics.render import make_console, render_series, series_csv, series_json
+        from csmetrics.report import InputInfo, SeriesReport
+
+        names = [name.strip() for name in metric.split(",") if name.strip()]
+        unknown = [name for name in names if name not in all_metrics()]
+        if not names or unknown:
+            raise UsageError(
+                f"unknown metric '{(unknown or [metric])[0]}': use one of {', '.join(sorted(all_metrics()))}"
+            )
+        if months is not None and (period is not None or start is not None or end is not None):
+            raise UsageError("give --months or a period (--period, --from/--to), not both")
+        _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
+        run = _prepare(
+            period=None,
+            start=None,
+            end=None,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
+            quiet=quiet,
+            verbose=verbose,
+        )
+        periods = _series_periods(run, months, period, start, end, granularity)
+        families = sorted({family_of(name) for name in names}, key=list(FAMILIES).index)
+        paths = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
+        per_period: list[dict[str, object]] = [{} for _ in periods]
+        for family in families:
+            frame = _load(run, INPUT_OF[family], paths[INPUT_OF[family]]).frame
+            for index, values in enumerate(_family_series(family, frame, periods, run.as_of)):
+                per_period[index].update(values)
+        slopes = {
+            name: least_squares_slope(
+                [None if v.get(name) is None else float(str(v[name])) for v in per_period]
+            )
+            for name in names
+        }
+        inputs = [InputInfo(item.kind, item.path, item.rows) for item in run.loaded.values()]
+        report = SeriesReport(
+            "trend",
+            run.as_of,
+            inputs,
+            names,
+            list(zip(periods, per_period, strict=True)),
+            slopes,
+            target,
+            _currency(run),
+        )
+        if run.output_format is OutputFormat.json:
+            _write(run, series_json(report))
+        elif run.output_format is OutputFormat.csv:
+            _write(run, series_csv(report))
+        elif output is None:
+            render_series(report, make_console())
+        else:
+            _write(run, _table_text(lambda console: render_series(report, console)))
+        if not periods[-1].is_complete(run.as_of):
+            run.warn(f"period {periods[-1].label} is not over at --as-of {run.as_of.isoformat()}")
+
+    _guarded(debug, body)
+
+
+def _series_periods(
+    run: Run,
+    months: int | None,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    granularity: Granularity,
+) -> list[Period]:
+    """The periods of a series: --months N, or the months (quarters) of --period or --from/--to."""
+    from csmetrics.metrics.trend import last_months, month_periods, quarter_periods
+
+    if period is None and start is None and end is None:
+        chosen = last_months(run.as_of, months or 6)
+        if granularity is Granularity.quarter:
+            chosen = quarter_periods(chosen[0].start, chosen[-1].last_day)
+    else:
+        span = resolve_period(period, start, end, run.as_of)
+        split = quarter_periods if granularity is Granularity.quarter else month_periods
+        chosen = split(span.start, span.last_day)
+    return [item for item in chosen if item.start <= run.as_of]
+
+
+def _family_series(family: str, frame: Any, periods: list[Period], as_of: date) -> list[dict[str, object]]:
+    """One family's values for every period: the revenue bridge in one pass, the others per period."""
+    from csmetrics.metrics.nps import compute_nps
+    from csmetrics.metrics.revenue import nrr_points
+    from csmetrics.metrics.support import compute_support
+    from csmetrics.metrics.trend import bridge_series
+
+    if family == "revenue":
+        out = []
+        for _, bridge in bridge_series(frame, periods, as_of):
+            values = bridge.values()
+            points = nrr_points(bridge)
+            values["nrr_churn_points"] = points.churn if points else None
+            values["nrr_contraction_points"] = points.contraction if points else None
+            values["nrr_expansion_points"] = points.expansion if points else None
+            out.append(values)
+        return out
+    if family == "support":
+        return [compute_support(frame, item, as_of).values() for item in periods]
+    return [compute_nps(frame, item, as_of).values() for item in periods]
+
+
+EXAMPLES_REASONS = """
+Examples:
+
+  csm reasons --demo -p 2025-Q4
+
+  csm reasons -s subscriptions.csv -p 2023 --top 5 --by plan
+
+  csm reasons -s subscriptions.csv -p 2023-Q4 --format csv
+"""
+
+
+@app.command(epilog=EXAMPLES_REASONS)
+def reasons(
+    ctx: typer.Context,
+    subscriptions: Subscriptions = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many reasons the table names.")] = 3,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="ATTRIBUTE", help="Split by plan or another attribute.")
+    ] = None,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Why customers leave: churned customers and MRR by cancel reason, top reasons first."""
+
+    def body() -> None:
+        from csmetrics.metrics.reasons import churn_reasons, churn_reasons_by
+        from csmetrics.render import make_console, render_reasons, rows_csv, to_json
+
+        run = _revenue_run(
+            ctx,
+            subscriptions,
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
+            quiet=quiet,
+            verbose=verbose,
+        )
+        frame = run.subscriptions.frame
+        result = churn_reasons(frame, run.period, run.as_of)
+        report = _report(run, "reasons", result.values())
+        if by is not None:
+            _check_attribute(run, by)
+            groups = churn_reasons_by(frame, run.period, run.as_of, by)
+            report = replace(report, groups=[(name, part.values()) for name, part in groups], group_by=by)
+        if run.output_format is OutputFormat.json:
+            _write(run, to_json(report))
+        elif run.output_format is OutputFormat.csv:
+            sections = report.groups if report.groups is not None else [("", report.values)]
+            rows = [
+                [name, reason, entry["customers"], entry["share"], entry["churned_mrr"], entry["mrr_share"]]
+                for name, values in sections
+                for reason, entry in _by_reason(values).items()
+            ]
+            columns = [by or "segment", "reason", "customers", "share", "churned_mrr", "mrr_share"]
+            _write(run, rows_csv(columns if by else columns[1:], rows if by else [row[1:] for row in rows]))
+        elif output is None:
+            render_reasons(report, top, make_console())
+        else:
+            _write(run, _table_text(lambda console: render_reasons(report, top, console)))
+        _warn_if_open(run)
+
+    _guarded(debug, body)
+
+
+def _by_reason(values: dict[str, object]) -> dict[str, dict[str, Any]]:
+    by_reason = values["by_reason"]
+    assert isinstance(by_reason, dict)
+    return by_reason
+
+
+def _check_attribute(run: Run, by: str) -> None:
+    """--by must name plan or an attribute column of the subscriptions file."""
+    subs = run.subscriptions
+    if by not in subs.frame.columns or by in {"mrr_cents", "started_at", "ended_at"}:
+        choices = ", ".join(["plan", *subs.attributes])
+        raise UsageError(f"cannot split by '{by}': use one of {choices}")
+
+
+def _warn_if_open(run: Run) -> None:
+    if not run.period.is_complete(run.as_of):
+        run.warn(
+            f"period {run.period.label} is not over at --as-of {run.as_of.isoformat()}: "
+            "its closing state is taken at the end of that day"
+        )
+
+
+EXAMPLES_COHORTS = """
+Examples:
+
+  csm cohorts --demo --from 2025-01 --to 2025-12
+
+  csm cohorts -s subscriptions.csv --from 2023-01 --to 2023-12 --revenue
+
+  csm cohorts -s subscriptions.csv --months 12 --format csv
+"""
+
+
+@app.command(epilog=EXAMPLES_COHORTS)
+def cohorts(
+    ctx: typer.Context,
+    subscriptions: Subscriptions = None,
+    months: Annotated[
+        int | None,
+        typer.Option("--months", "-n", min=1, help="The N months before --as-of's month [default: 12]."),
+    ] = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    revenue: Annotated[bool, typer.Option("--revenue", help="Retained MRR instead of customers.")] = False,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Retention by start month: how many customers (or how much MRR) each cohort keeps.
+
+    A customer's cohort is the month of its first day with MRR > 0; M0, M1, … count those still
+    paying at the end of each later month.
+    """
+
+    def body() -> None:
+        from csmetrics.metrics.cohorts import retention_matrix
+        from csmetrics.periods import Period
+        from csmetrics.render import make_console, render_cohorts, rows_csv, to_json
+
+        if months is not None and (period is not None or start is not None or end is not None):
+            raise UsageError("give --months or a period (--period, --from/--to), not both")
+        _no_files_with_demo(ctx, demo, subscriptions=subscriptions)
+        run = _prepare(
+            period=None,
+            start=None,
+            end=None,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
+            quiet=quiet,
+            verbose=verbose,
+        )
+        chosen = _series_periods(run, months or 12, period, start, end, Granularity.month)
+        span = Period(f"{chosen[0].label}..{chosen[-1].label}", chosen[0].start, chosen[-1].end)
+        run = replace(run, period=span)
+        frame = _load(run, "subscriptions", subscriptions).frame
+        result = retention_matrix(frame, chosen[0], chosen[-1], run.as_of, revenue=revenue)
+        report = _report(run, "cohorts", result.values())
+        if run.output_format is OutputFormat.json:
+            _write(run, to_json(report))
+        elif run.output_format is OutputFormat.csv:
+            width = max((len(row.retained) for row in result.cohorts), default=0)
+            base = "starting_mrr" if revenue else "customers"
+            columns = ["cohort", "customers", *([base] if revenue else []), *(f"m{k}" for k in range(width))]
+            rows = [
+                [
+                    entry["cohort"],
+                    entry["customers"],
+                    *([entry["starting_mrr"]] if revenue else []),
+                    *entry["retained"],
+                ]
+                for entry in _cohort_entries(report.values)
+            ]
+            _write(run, rows_csv(columns, rows))
+        elif output is None:
+            render_cohorts(report, revenue, make_console())
+        else:
+            _write(run, _table_text(lambda console: render_cohorts(report, revenue, console)))
+
+    _guarded(debug, body)
+
+
+def _cohort_entries(values: dict[str, object]) -> list[dict[str, Any]]:
+    entries = values["cohorts"]
+    assert isinstance(entries, list)
+    return entries
 
 
 def _version(value: bool) -> None:

@@ -18,8 +18,29 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from csmetrics.errors import ConfigError
 from csmetrics.schemas import SCHEMAS
 
+PresetName = Literal["stripe", "chargebee", "baremetrics", "zendesk", "freshdesk", "delighted", "typeform"]
+PRESET_KINDS = {
+    "stripe": "subscriptions",
+    "chargebee": "subscriptions",
+    "baremetrics": "subscriptions",
+    "zendesk": "tickets",
+    "freshdesk": "tickets",
+    "delighted": "surveys",
+    "typeform": "surveys",
+}
+"""Which input kind each preset reads (the same table as ``csmetrics.io.presets``)."""
+
 CONFIG_NAME = "csm.toml"
 INPUT_KINDS = ("subscriptions", "tickets", "surveys", "customers", "usage", "invoices")
+
+
+def _zone(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (e.g. Europe/Warsaw, UTC)") from None
+    return value
 
 
 class InputSection(BaseModel):
@@ -28,12 +49,30 @@ class InputSection(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     path: str | None = None
-    input_format: Literal["csv", "tsv", "parquet"] | None = None
+    input_format: Literal["csv", "tsv", "parquet", "xlsx"] | None = None
     encoding: str | None = None
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
     decimal_comma: bool | None = None
     date_format: str | None = None
     columns: dict[str, str] = {}
+    preset: PresetName | None = None
+    sheet: str | None = Field(default=None, min_length=1)
+    money_unit: Literal["major", "cents"] | None = None
+    source_tz: str | None = None
+    csat_labels: dict[str, int] = {}
+
+    @field_validator("source_tz")
+    @classmethod
+    def _known_source_zone(cls, value: str | None) -> str | None:
+        return _zone(value)
+
+    @field_validator("csat_labels")
+    @classmethod
+    def _scores(cls, value: dict[str, int]) -> dict[str, int]:
+        for label, score in value.items():
+            if not 1 <= score <= 5:
+                raise ValueError(f"'{label}' = {score}: a satisfaction score is 1–5")
+        return value
 
     @field_validator("encoding")
     @classmethod
@@ -63,12 +102,7 @@ class FileConfig(BaseModel):
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown time zone '{value}' (e.g. Europe/Warsaw, UTC)") from None
-        return value
+        return _zone(value)
 
     def section(self, kind: str) -> InputSection:
         """The settings of input ``kind``."""
@@ -82,6 +116,17 @@ def _check_mappings(config: FileConfig) -> list[str] | None:
         for canonical in config.section(kind).columns:
             if canonical not in schema.names:
                 return [kind, "columns", canonical]
+    return None
+
+
+def _check_presets(config: FileConfig) -> tuple[list[str], str] | None:
+    """The first ``preset = …`` written under an input it does not read, and what was expected."""
+    for kind in INPUT_KINDS:
+        preset = config.section(kind).preset
+        if preset is not None and PRESET_KINDS[preset] != kind:
+            names = [name for name, reads in PRESET_KINDS.items() if reads == kind]
+            expected = f"use one of {', '.join(names)}" if names else f"{kind} have no presets"
+            return [kind, "preset"], f"the {preset} preset reads {PRESET_KINDS[preset]} exports ({expected})"
     return None
 
 
@@ -114,6 +159,9 @@ def load_config(path: str | None, cwd: Path | None = None) -> tuple[FileConfig, 
         names = ", ".join(SCHEMAS[kind].names)
         message = f"{'.'.join(mapping)}: not a {kind} column (use one of {names})"
         raise ConfigError(message, path=str(file), line=_key_line(text, mapping))
+    if (wrong := _check_presets(config)) is not None:
+        location, reason = wrong
+        raise ConfigError(f"{'.'.join(location)}: {reason}", path=str(file), line=_key_line(text, location))
     return config, file
 
 

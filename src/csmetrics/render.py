@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from csmetrics import __version__
-from csmetrics.report import CheckReport, CheckResult, Finding, InputInfo, Report
+from csmetrics.report import CheckReport, CheckResult, Finding, InputInfo, Report, SeriesReport
 
 
 class _Console(Console):
@@ -150,6 +150,9 @@ _COLUMN_LABELS = {
     "expansion": "Expansion",
     "plan_start": "Plan at start",
     "plan_end": "Plan at end",
+    "movement": "Movement",
+    "amount": "MRR",
+    "points": "Points",
 }
 
 
@@ -353,20 +356,38 @@ def _group_cell(key: str, value: object) -> str:
 def _render_listing(report: Report, console: Console) -> None:
     listing = report.listing
     assert listing is not None
-    table = Table(box=box.SIMPLE, title=f"{listing.title} ({len(listing.rows)})", title_justify="left")
+    table = Table(
+        box=box.SIMPLE,
+        title=f"{listing.title} ({len(listing.rows)})" if listing.key.endswith("_list") else listing.title,
+        title_justify="left",
+    )
     for column in listing.columns:
-        numeric = column in {"mrr", "mrr_start", "mrr_end", "expansion", "tenure_days"}
+        numeric = column in {"mrr", "amount", "mrr_start", "mrr_end", "expansion", "tenure_days", "points"}
         table.add_column(_COLUMN_LABELS.get(column, column), justify="right" if numeric else "left")
-    for row in listing.rows:
+    rows = _rounded_points(listing.rows) if listing.key == "nrr_explained" else listing.rows
+    for row in rows:
         table.add_row(
             *[_listing_cell(column, row.get(column), report.currency) for column in listing.columns]
         )
     console.print(table)
 
 
+def _rounded_points(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Points of NRR rounded to 0.1 so that the movements add up to the NRR shown below them."""
+    values = [row.get("points") for row in rows]
+    if any(value is None for value in values):
+        return rows
+    parts = [float(str(value)) for value in values[1:-1]]
+    total, shown = parts_that_add_up(float(str(values[-1])) - 100, parts)
+    rounded = ["100.0", *(f"{part:+}" for part in shown), f"{100 + total}"]
+    return [{**row, "points": value} for row, value in zip(rows, rounded, strict=True)]
+
+
 def _listing_cell(column: str, value: object, currency: str | None) -> str:
     if value is None:
         return "—"
+    if column == "points" and not isinstance(value, str):
+        return f"{Decimal(str(value)).quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):+}"
     if column == "tenure_days":
         return f"{int(str(value)) / 30.4375:.1f} mo"
     if isinstance(value, Decimal):
@@ -812,3 +833,277 @@ def render_validation(
     total = errors + warnings
     tail = f" (showing {shown} of {total}; raise --max-errors to see more)" if shown < total else ""
     console.print(Text(f"{errors} errors, {warnings} warnings{tail}\nChecked: {checked}", style="dim"))
+
+
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """A one-line chart of a series; a missing value is a space."""
+    known = [value for value in values if value is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    span = high - low
+    cells = []
+    for value in values:
+        if value is None:
+            cells.append(" ")
+        else:
+            index = 0 if span == 0 else round((value - low) / span * (len(_SPARKS) - 1))
+            cells.append(_SPARKS[index])
+    return "".join(cells)
+
+
+def _series_number(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+def series_json(report: SeriesReport) -> str:
+    """SPEC §5's multi-period object: ``periods`` entries as the one-period command gives them."""
+    out: dict[str, Any] = {
+        "command": report.command,
+        "csm_version": __version__,
+        "as_of": report.as_of.isoformat(),
+        "inputs": [{"kind": i.kind, "path": i.path, "rows": i.rows} for i in report.inputs],
+        "metrics": list(report.metrics),
+        "periods": [
+            {
+                "period": {"label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()},
+                "values": _json_value(values),
+            }
+            for p, values in report.periods
+        ],
+        "slope": {metric: _json_value(slope) for metric, slope in report.slopes.items()},
+    }
+    if report.target is not None:
+        out["target"] = report.target
+    if report.currency is not None:
+        out["currency"] = report.currency
+    return json.dumps(out, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def series_csv(report: SeriesReport) -> str:
+    """One row per period with the chosen metrics (and the gap to --target)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    goal = report.metrics[0]
+    gaps = [f"{goal}_gap"] if report.target is not None else []
+    writer.writerow(["period", "period_start", "period_end", *report.metrics, *gaps])
+    for period, values in report.periods:
+        cells: list[object] = [period.label, period.start, period.end]
+        cells += [values.get(metric) for metric in report.metrics]
+        if report.target is not None:
+            cells.append(_gap(values.get(goal), report.target))
+        writer.writerow([_csv_cell(cell) for cell in cells])
+    return buffer.getvalue()
+
+
+def _gap(value: object, target: float) -> float | None:
+    number = _series_number(value)
+    return None if number is None else number - target
+
+
+def render_series(report: SeriesReport, console: Console) -> None:
+    """One row per period, a sparkline and the least-squares direction per metric."""
+    first, last = report.periods[0][0], report.periods[-1][0]
+    console.print(
+        Text(
+            f"csm {report.command} · {first.label} … {last.label}, as of {report.as_of.isoformat()}",
+            style="bold",
+        )
+    )
+    table = Table(box=box.SIMPLE_HEAVY)
+    table.add_column("Period", no_wrap=True)
+    goal = report.metrics[0] if report.target is not None else None
+    for metric in report.metrics:
+        table.add_column(
+            _BY_KEY[metric].label if metric in _BY_KEY else metric, justify="right", no_wrap=True
+        )
+        if metric == goal:
+            table.add_column("gap to target", justify="right", no_wrap=True)
+    explain = "nrr" in report.metrics
+    if explain:
+        table.add_column("NRR = 100 − churn − contr. + exp.", justify="right", no_wrap=True)
+    for period, values in report.periods:
+        cells = [period.label]
+        for metric in report.metrics:
+            cells.append(format_metric(metric, values.get(metric)))
+            if metric == goal and report.target is not None:
+                cells.append(_format_gap(metric, values.get(metric), report.target))
+        if explain:
+            cells.append(_compact_nrr(values))
+        table.add_row(*cells)
+    spark_row = ["trend"]
+    slope_row = ["slope / period"]
+    for metric in report.metrics:
+        spark_row.append(sparkline([_series_number(values.get(metric)) for _, values in report.periods]))
+        slope_row.append(_format_slope(metric, report.slopes.get(metric)))
+        if metric == goal:
+            spark_row.append("")
+            slope_row.append("")
+    if explain:
+        spark_row.append("")
+        slope_row.append("")
+    table.add_section()
+    table.add_row(*spark_row)
+    table.add_row(*slope_row)
+    console.print(table)
+    inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+    notes = [f"Inputs: {inputs}", "Each period is computed by the same rules as the one-period command."]
+    if report.target is not None:
+        notes.append(f"Target: {format_metric(report.metrics[0], report.target)}; gap = value − target.")
+    console.print(Text("\n".join(notes), style="dim"))
+
+
+def _format_gap(metric: str, value: object, target: float) -> str:
+    gap = _gap(value, target)
+    if gap is None:
+        return "—"
+    if isinstance(value, float) and metric not in _RATIOS and "_seconds_" not in metric and metric != "nps":
+        return f"{100 * gap:+.1f} pt"
+    return f"{gap:+,.2f}"
+
+
+def _format_slope(metric: str, slope: float | None) -> str:
+    if slope is None:
+        return "—"
+    if metric in _MONEY_FLOATS or metric.endswith("_mrr") or metric.startswith("mrr_"):
+        return f"{slope:+,.2f}"
+    if "_seconds_" in metric:
+        return ("+" if slope >= 0 else "−") + format_duration(abs(slope))
+    if metric.endswith("_rate") or metric in {
+        "nrr",
+        "grr",
+        "csat_score",
+        "one_touch_rate",
+        "resolution_rate",
+    }:
+        return f"{100 * slope:+.2f} pt"
+    return f"{slope:+.2f}"
+
+
+def _compact_nrr(values: dict[str, object]) -> str:
+    nrr = values.get("nrr")
+    parts = [
+        values.get(key) for key in ("nrr_churn_points", "nrr_contraction_points", "nrr_expansion_points")
+    ]
+    if nrr is None or any(part is None for part in parts):
+        return "—"
+    churn, contraction, expansion = (float(str(part)) for part in parts)
+    gap, (c, k, e) = parts_that_add_up(100 * float(str(nrr)) - 100, [-churn, -contraction, expansion])
+    return f"{100 + gap}% = 100 {c:+} {k:+} {e:+}".replace("-", "−")
+
+
+def render_reasons(report: Report, top: int, console: Console) -> None:
+    """Churned customers and MRR by reason: the top reasons, the rest, and those without one."""
+    console.print(Text(_period_title(report), style="bold"))
+    sections = [("All customers", report.values)] if report.groups is None else report.groups
+    for name, values in sections:
+        table = Table(
+            box=box.SIMPLE_HEAVY,
+            title=None if report.groups is None else f"{report.group_by}: {name}",
+            title_justify="left",
+        )
+        for label in ("Reason", "Customers", "Share", "Churned MRR", "MRR share"):
+            table.add_column(label, justify="left" if label == "Reason" else "right", no_wrap=True)
+        for reason, entry in _top_reasons(values, top):
+            table.add_row(
+                _reason_label(reason),
+                f"{entry['customers']:,}",
+                format_percent(entry["share"]),
+                format_money(entry["churned_mrr"]),
+                format_percent(entry["mrr_share"]),
+            )
+        table.add_section()
+        table.add_row(
+            "Churned in all",
+            f"{values['churned_customers']:,}",
+            "",
+            format_money(values["churned_mrr"], report.currency),
+            "",
+        )
+        console.print(table)
+    inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+    console.print(
+        Text(
+            f"Inputs: {inputs}\nA churned customer's reason is the cancel_reason of its paying row that "
+            "ended last in the period.",
+            style="dim",
+        )
+    )
+
+
+def _reason_label(reason: str) -> str:
+    return {"(none)": "no reason given", "(other)": "other reasons"}.get(reason, reason)
+
+
+def _top_reasons(values: dict[str, object], top: int) -> list[tuple[str, dict[str, Any]]]:
+    """The top reasons by customers, then "(other)" summing the rest, then "(none)"."""
+    by_reason = values.get("by_reason")
+    assert isinstance(by_reason, dict)
+    given = [(reason, entry) for reason, entry in by_reason.items() if reason != "(none)"]
+    rows = given[:top]
+    rest = given[top:]
+    if rest:
+        customers = sum(entry["customers"] for _, entry in rest)
+        mrr = sum((entry["churned_mrr"] for _, entry in rest), Decimal(0))
+        share = sum(entry["share"] or 0 for _, entry in rest)
+        mrr_share = sum(entry["mrr_share"] or 0 for _, entry in rest)
+        rows.append(
+            ("(other)", {"customers": customers, "churned_mrr": mrr, "share": share, "mrr_share": mrr_share})
+        )
+    rows += [(reason, entry) for reason, entry in by_reason.items() if reason == "(none)"]
+    return rows
+
+
+def render_cohorts(report: Report, revenue: bool, console: Console) -> None:
+    """The retention triangle: each cohort's share retained after 0, 1, 2, … months, shaded."""
+    console.print(Text(_period_title(report), style="bold"))
+    cohorts = report.values.get("cohorts")
+    assert isinstance(cohorts, list)
+    width = max((len(row["retained"]) for row in cohorts), default=0)
+    table = Table(box=box.SIMPLE_HEAVY)
+    table.add_column("Cohort", no_wrap=True)
+    table.add_column("Starting MRR" if revenue else "Customers", justify="right", no_wrap=True)
+    for month in range(width):
+        table.add_column(f"M{month}", justify="right", no_wrap=True)
+    for row in cohorts:
+        base = row["starting_mrr"] if revenue else row["customers"]
+        cells: list[Text | str] = [row["cohort"], format_money(base) if revenue else f"{base:,}"]
+        for cell in row["retained"]:
+            share = float(cell) / float(base) if base else None
+            cells.append(Text(format_percent(share, 0), style=_heat(share)))
+        table.add_row(*cells)
+    console.print(table)
+    what = "MRR retained (share of the cohort's MRR on its first paid day)" if revenue else "customers paying"
+    inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+    console.print(
+        Text(
+            f"M0 … M{max(width - 1, 0)}: {what} at the end of each month after the cohort's first paid month."
+            f"\nInputs: {inputs}",
+            style="dim",
+        )
+    )
+
+
+def _heat(share: float | None) -> str:
+    if share is None:
+        return ""
+    if share >= 0.9:
+        return "bold green"
+    if share >= 0.75:
+        return "green"
+    if share >= 0.5:
+        return "yellow"
+    return "red"
+
+
+def rows_csv(columns: list[str], rows: list[list[object]]) -> str:
+    """A header and rows as CSV, with the same cell rules as every csm CSV."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(cell) for cell in row])
+    return buffer.getvalue()

@@ -86,3 +86,17 @@ class CheckReport:
     def count(self, outcome: str) -> int:
         """How many checks came to ``outcome``."""
         return sum(1 for result in self.results if result.outcome == outcome)
+
+
+@dataclass(frozen=True)
+class SeriesReport:
+    """A multi-period result: each period's values as the one-period command gives them."""
+
+    command: str
+    as_of: date
+    inputs: list[InputInfo]
+    metrics: list[str]
+    periods: list[tuple[Period, dict[str, object]]]
+    slopes: dict[str, float | None]
+    target: float | None = None
+    currency: str | None = None

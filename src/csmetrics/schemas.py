@@ -124,7 +124,13 @@ SUBSCRIPTIONS = Schema(
         Column(
             "cancel_reason",
             Kind.TEXT,
-            aliases=("cancel reason", "cancellation reason", "cancellation_reason", "churn reason", "churn_reason"),
+            aliases=(
+                "cancel reason",
+                "cancellation reason",
+                "cancellation_reason",
+                "churn reason",
+                "churn_reason",
+            ),
         ),
         Column(
             "registered_at",

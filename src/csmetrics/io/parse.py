@@ -280,9 +280,7 @@ def parse_day(raw: pl.Series, options: TextOptions) -> Parsed:
     moments = _moments(raw, options)
     naive_day = moments.naive.dt.date()
     if options.source_tz is not None and options.source_tz != options.tz:
-        naive_day = (
-            _localise(moments.naive, options.source_tz).dt.convert_time_zone(options.tz).dt.date()
-        )
+        naive_day = _localise(moments.naive, options.source_tz).dt.convert_time_zone(options.tz).dt.date()
     values = pl.select(
         pl.coalesce(
             moments.days,

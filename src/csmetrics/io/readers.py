@@ -7,16 +7,31 @@ numbers for one month and an error for the next. Extra columns are kept as text 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import BinaryIO
 
 import polars as pl
 
-from csmetrics.errors import ConfigError, DataError
-from csmetrics.io.parse import MICROS, TextOptions, parse
+from csmetrics.errors import DataError, UsageError
+from csmetrics.io.columns import Matching, match_columns, missing_columns
+from csmetrics.io.parse import _COMMA_NUMBER, _POINT_NUMBER, EXACT, MICROS, TextOptions, parse
+from csmetrics.io.presets import Context, Preset, get_preset, map_csat_labels, map_types, missing_hint
+from csmetrics.io.problems import Problem, Problems
 from csmetrics.io.source import ROW, RawTable, ReadOptions, decode, read_bytes, read_raw
-from csmetrics.schemas import SCHEMAS, Kind, Schema
+from csmetrics.schemas import SCHEMAS, Column, Kind, Schema
+
+__all__ = [
+    "Checked",
+    "Loaded",
+    "Problem",
+    "Problems",
+    "read_checked",
+    "read_holidays",
+    "read_subscriptions",
+    "read_surveys",
+    "read_tickets",
+]
 
 MRR = "mrr_cents"
 
@@ -29,6 +44,11 @@ class Loaded:
     path: str
     frame: pl.DataFrame
     attributes: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """What the output must say about this input: rows a preset left out, values read as empty,
+    movements a snapshot export cannot show. One sentence each, without the path."""
+    durations: dict[str, str] = field(default_factory=dict)
+    """``first_response_minutes`` / ``resolution_minutes`` → ``calendar`` or ``business``."""
 
     @property
     def rows(self) -> int:
@@ -36,131 +56,82 @@ class Loaded:
         return self.frame.height
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One cell that breaks a rule: its row, the user's column name, its text, kind and reason."""
-
-    row: int
-    column: str | None
-    value: str | None
-    kind: str
-    reason: str
-
-
-class Problems:
-    """Collects the cells that break rules: up to ``limit`` rows per rule, and how many in all."""
-
-    def __init__(self, table: RawTable, limit: int = 1) -> None:
-        self.table = table
-        self.limit = limit
-        self.found: list[Problem] = []
-        self.total = 0
-
-    def add(
-        self, frame: pl.DataFrame, mask: pl.Series | pl.Expr, column: str, reason: str, kind: str
-    ) -> None:
-        """Record the rows of ``frame`` where ``mask`` holds; values are shown as the file wrote them."""
-        hits = frame.filter(mask).select(ROW).sort(ROW)
-        if hits.height == 0:
-            return
-        self.total += hits.height
-        rows = hits.head(self.limit)
-        if column in self.table.frame.columns:
-            shown = rows.join(self.table.frame.select(ROW, column), on=ROW, how="left")[column].to_list()
-        else:
-            shown = [None] * rows.height
-        for row, value in zip(rows[ROW].to_list(), shown, strict=True):
-            self.found.append(Problem(int(row), column, value, kind, reason))
-
-    def line_of(self, problem: Problem) -> int:
-        """The 1-based line of a problem's row in its file."""
-        return self.table.line_of(problem.row)
-
-    def raise_first(self) -> None:
-        """Raise the problem on the earliest line, if there is any, counting the others."""
-        if not self.found:
-            return
-        first = min(self.found, key=lambda problem: problem.row)
-        more = self.total - 1
-        reason = first.reason + (
-            f" (and {more} more problem{'s' if more > 1 else ''} in this file; csm validate lists them)"
-            if more
-            else ""
-        )
-        raise DataError(
-            self.table.path,
-            reason,
-            line=self.line_of(first),
-            column=first.column,
-            value=first.value if first.value is not None else "",
-        )
-
-
-def _match_columns(table: RawTable, schema: Schema, mapping: dict[str, str]) -> dict[str, str]:
-    """Canonical name → the file's header, from the configured mapping, else by name (any case)."""
-    headers = [name for name in table.frame.columns if name != ROW]
-    folded = {name.casefold(): name for name in headers}
-    matched: dict[str, str] = {}
-    for canonical, header in mapping.items():
-        if canonical not in schema.names:
-            raise ConfigError(
-                f"[{schema.name}.columns] maps '{canonical}', which is not a {schema.name} column "
-                f"(use one of {', '.join(schema.names)})"
-            )
-        if header in [mapping[other] for other in mapping if other != canonical]:
-            raise ConfigError(f"[{schema.name}.columns] maps '{header}' to more than one column")
-        found = folded.get(header.strip().casefold())
-        if found is None:
-            raise DataError(
-                table.path,
-                f"has no column '{header}' (mapped to {canonical}); the header has: {_list(headers)}",
-                line=1,
-            )
-        matched[canonical] = found
-    for canonical in schema.names:
-        if canonical not in matched and canonical.casefold() in folded:
-            header = folded[canonical.casefold()]
-            if header not in matched.values():
-                matched[canonical] = header
-    return matched
-
-
 def _list(names: list[str], limit: int = 12) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
 
 
-def _require(table: RawTable, schema: Schema, matched: dict[str, str], names: tuple[str, ...]) -> None:
+def _require(table: RawTable, schema: Schema, matching: Matching, preset: Preset | None) -> None:
     headers = [name for name in table.frame.columns if name != ROW]
-    for name in names:
-        if name not in matched:
+    for name in missing_columns(schema, matching, preset):
+        if name.startswith("mrr "):
+            continue  # explained by _with_mrr, which knows about amount + billing_period
+        if preset is not None and name not in schema.names:
             raise DataError(
                 table.path,
-                f"missing required column '{name}' (the header has: {_list(headers)}; "
-                f"map one with [{schema.name}.columns] in csm.toml)",
-                line=1,
+                f"missing the {preset.vendor} column that the {preset.name} preset reads as {name} "
+                f"(the header has: {_list(headers)})",
+                line=table.header_line,
             )
+        hint = missing_hint(preset, table, matching, name)
+        suffix = hint or f"; map one with [{schema.name}.columns] in csm.toml"
+        raise DataError(
+            table.path,
+            f"missing required column '{name}' (the header has: {_list(headers)}{suffix})",
+            line=table.header_line,
+        )
+
+
+def _parse_one(
+    frame: pl.DataFrame, header: str, kind: Kind, options: TextOptions, problems: Problems
+) -> pl.Series:
+    result = parse(frame[header], kind, options)
+    problems.add(frame, result.bad, header, result.reason, "parse")
+    return result.values
+
+
+def _kind(column: Column, cents: bool) -> Kind:
+    """A column's kind; mrr in cents is read as a plain decimal and rounded later."""
+    return Kind.DECIMAL if column.name == "mrr" and cents else column.kind
 
 
 def _parse_columns(
-    table: RawTable, schema: Schema, matched: dict[str, str], options: TextOptions, problems: Problems
+    frame: pl.DataFrame,
+    schema: Schema,
+    matching: Matching,
+    options: TextOptions,
+    problems: Problems,
+    preset: Preset | None,
+    cents: bool,
 ) -> pl.DataFrame:
-    """Parse every mapped column; a cell that fails or a required cell left empty is a problem."""
-    raw = table.frame
-    parsed: list[pl.Series] = [raw[ROW]]
-    for canonical, header in matched.items():
+    """Parse every matched column; a cell that fails or a required cell left empty is a problem.
+
+    Headers that fill a column's empty cells (``fills``) are parsed alike and coalesced in order;
+    a preset's own fields become ``__name`` columns; every other header stays as text.
+    """
+    parsed: list[pl.Series] = [frame[ROW]]
+    for canonical, header in matching.matched.items():
         column = schema.column(canonical)
-        result = parse(raw[header], column.kind, options)
-        problems.add(raw, result.bad, header, result.reason, "parse")
+        kind = _kind(column, cents)
+        values = _parse_one(frame, header, kind, options, problems)
+        sources = [header]
+        for fill in matching.fills.get(canonical, ()):
+            more = _parse_one(frame, fill, kind, options, problems)
+            values = pl.select(pl.coalesce(values, more)).to_series()
+            sources.append(fill)
         if column.not_empty:
-            problems.add(
-                raw, raw[header].is_null(), header, f"is empty: every row needs a {canonical}", "empty"
-            )
-        parsed.append(result.values.alias(canonical))
-    extras = [name for name in raw.columns if name != ROW and name not in matched.values()]
+            empty = pl.all_horizontal(pl.col(name).is_null() for name in sources)
+            problems.add(frame, empty, header, f"is empty: every row needs a {canonical}", "empty")
+        parsed.append(values.alias(canonical))
+    for preset_field in preset.fields if preset is not None else ():
+        if preset_field.name in matching.fields:
+            header = matching.fields[preset_field.name]
+            values = _parse_one(frame, header, preset_field.kind, options, problems)
+            parsed.append(values.alias(f"__{preset_field.name}"))
+    extras = [name for name in frame.columns if name != ROW and name not in matching.matched.values()]
     for name in extras:
         target = name if name not in schema.names else f"{name} (unmapped)"
-        parsed.append(raw[name].alias(target))
+        parsed.append(frame[name].alias(target))
     return pl.DataFrame(parsed)
 
 
@@ -174,6 +145,7 @@ def _dtype(kind: Kind, tz: str) -> pl.DataType:
         Kind.INSTANT: pl.Datetime(MICROS, tz),
         Kind.INTEGER: pl.Int64(),
         Kind.NUMBER: pl.Float64(),
+        Kind.MINUTES: pl.Float64(),
     }
     return dtypes[kind]
 
@@ -188,28 +160,120 @@ def _complete(frame: pl.DataFrame, schema: Schema, tz: str) -> pl.DataFrame:
     return frame.with_columns(missing) if missing else frame
 
 
-def _load(
-    options: ReadOptions, schema: Schema, tz: str, stdin: BinaryIO | None, limit: int
-) -> tuple[RawTable, dict[str, str], pl.DataFrame, Problems]:
+@dataclass(frozen=True)
+class _Read:
+    table: RawTable
+    matching: Matching
+    frame: pl.DataFrame
+    problems: Problems
+    preset: Preset | None
+    notes: list[str]
+    cents: bool
+
+
+_MONEY_UNITS = ("major", "cents")
+
+
+def _load(options: ReadOptions, schema: Schema, tz: str, stdin: BinaryIO | None, limit: int) -> _Read:
+    preset = get_preset(options.preset, schema.name)
+    unit = options.money_unit or (preset.money_unit if preset is not None else "major")
+    if unit not in _MONEY_UNITS:
+        raise UsageError(f"unknown money unit '{unit}' (use major or cents)")
     table = read_raw(options, stdin)
     if table.frame.height == 0:
         raise DataError(table.path, "has a header but no data rows")
-    matched = _match_columns(table, schema, options.columns)
-    _require(table, schema, matched, schema.required)
+    matching = match_columns(table, schema, options.columns, preset)
+    _require(table, schema, matching, preset)
+    problems = Problems(table, limit)
+    notes: list[str] = []
+    context = Context(preset or _NO_PRESET, table, table.frame, matching, problems, notes)
+    if preset is not None and preset.prepare is not None:
+        preset.prepare(context)
+    labels = {**(preset.csat_labels if preset is not None else {})}
+    labels.update({label.strip().casefold(): value for label, value in options.csat_labels.items()})
+    map_csat_labels(context, labels, preset.vendor if preset is not None else None)
+    if preset is not None:
+        map_types(context, preset.types)
+    frame = context.frame
     decimal_comma = options.decimal_comma
     if decimal_comma is None:
-        decimal_comma = _uses_decimal_comma(table, schema, matched)
-    text_options = TextOptions(tz=tz, decimal_comma=decimal_comma, date_format=options.date_format)
-    problems = Problems(table, limit)
-    frame = _parse_columns(table, schema, matched, text_options, problems)
-    return table, matched, frame, problems
+        decimal_comma = _uses_decimal_comma(table, frame, _numeric_headers(schema, matching, preset))
+    text_options = TextOptions(
+        tz=tz,
+        decimal_comma=decimal_comma,
+        date_format=options.date_format,
+        source_tz=options.source_tz or (preset.source_tz if preset is not None else None),
+        plain_minutes=preset.plain_minutes if preset is not None else 1.0,
+    )
+    cents = unit == "cents"
+    parsed = _parse_columns(frame, schema, matching, text_options, problems, preset, cents)
+    if preset is not None and preset.finish is not None:
+        parsed = preset.finish(context, parsed)
+    if preset is not None:
+        notes.extend(preset.notes)
+    return _Read(table, matching, parsed, problems, preset, notes, cents)
 
 
-def _uses_decimal_comma(table: RawTable, schema: Schema, matched: dict[str, str]) -> bool:
-    """Detect a decimal comma: a number column holds a comma (never valid with a decimal point)."""
-    numeric = (Kind.MONEY, Kind.DECIMAL, Kind.NUMBER)
-    headers = [header for name, header in matched.items() if schema.column(name).kind in numeric]
-    return any(bool(table.frame[header].str.contains(",", literal=True).any()) for header in headers)
+_NO_PRESET = Preset(name="", kind="", vendor="", aliases={})
+
+
+def _numeric_headers(schema: Schema, matching: Matching, preset: Preset | None) -> list[str]:
+    numeric = (Kind.MONEY, Kind.DECIMAL, Kind.NUMBER, Kind.MINUTES)
+    headers = [header for name, header in matching.matched.items() if schema.column(name).kind in numeric]
+    for preset_field in preset.fields if preset is not None else ():
+        if preset_field.kind in numeric and preset_field.name in matching.fields:
+            headers.append(matching.fields[preset_field.name])
+    return headers
+
+
+_AMBIGUOUS = r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"
+
+
+def _uses_decimal_comma(table: RawTable, frame: pl.DataFrame, headers: list[str]) -> bool:
+    """Whether the file writes numbers with a decimal comma, from the numbers it holds.
+
+    A cell only one convention can read is evidence (``1,5`` or ``1.234,50``: comma; ``99.50``:
+    point). A cell both can read with different values (``1.234``, ``1,234``: one separator and
+    exactly three digits after it) is no evidence, and a file with such cells and no evidence
+    either way is an error naming ``decimal_comma``, never a guess. Two exceptions for ``1.234``:
+    in a ``,``-delimited file (a decimal-comma writer would have to quote every decimal) and in
+    Excel and Parquet files (numbers are typed cells, written with a point) it is a point. With
+    both kinds of evidence the comma wins and the point cells are reported as bad values.
+    """
+    dot_is_point = table.format in ("xlsx", "parquet") or table.delimiter == ","
+    comma = point = False
+    first: tuple[int, str, str] | None = None
+    for header in headers:
+        cells = frame.select(ROW, pl.col(header).str.replace_all(r"[ \u00a0\u202f]", "").alias("v"))
+        cells = cells.filter(pl.col("v").is_not_null())
+        if cells.height == 0:
+            continue
+        ambiguous = pl.col("v").str.contains(_AMBIGUOUS)
+        as_comma = pl.col("v").str.contains(_COMMA_NUMBER)
+        as_point = pl.col("v").str.contains(_POINT_NUMBER)
+        if dot_is_point:
+            ambiguous = ambiguous & pl.col("v").str.contains(",", literal=True)
+        flags = cells.select(
+            (as_comma & ~as_point & ~ambiguous).any().alias("comma"),
+            (as_point & ~as_comma & ~ambiguous).any().alias("point"),
+        ).row(0)
+        comma, point = comma or bool(flags[0]), point or bool(flags[1])
+        hits = cells.filter(ambiguous).sort(ROW)
+        if hits.height and (first is None or int(hits[ROW][0]) < first[0]):
+            first = (int(hits[ROW][0]), header, str(hits["v"][0]))
+    if comma:
+        return True
+    if point or first is None:
+        return False
+    row, header, value = first
+    raise DataError(
+        table.path,
+        "could be read with a decimal comma or a decimal point, and no other number in the file "
+        "tells which: set decimal_comma = true or false",
+        line=table.line_of(row),
+        column=header,
+        value=table.frame.filter(pl.col(ROW) == row)[header][0] if header in table.frame.columns else value,
+    )
 
 
 def _attributes(frame: pl.DataFrame, schema: Schema, drop: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -253,12 +317,21 @@ class Checked:
     matched: dict[str, str]
     frame: pl.DataFrame
     problems: Problems
+    notes: tuple[str, ...] = ()
+    durations: dict[str, str] = field(default_factory=dict)
 
     def loaded(self) -> Loaded:
         """The validated input, without the row index."""
         drop = (MRR,) if self.kind == "subscriptions" else ()
         schema = SCHEMAS[self.kind]
-        return Loaded(self.kind, self.table.path, self.frame.drop(ROW), _attributes(self.frame, schema, drop))
+        return Loaded(
+            self.kind,
+            self.table.path,
+            self.frame.drop(ROW),
+            _attributes(self.frame, schema, drop),
+            self.notes,
+            self.durations,
+        )
 
 
 def read_checked(
@@ -269,12 +342,29 @@ def read_checked(
     A file that cannot be read at all (missing, empty, no required column) raises DataError.
     """
     checks = {"subscriptions": _subscriptions, "tickets": _tickets, "surveys": _surveys}
+    if kind not in checks:
+        raise UsageError(f"unknown input kind '{kind}' (use {', '.join(checks)})")
     schema = SCHEMAS[kind]
-    table, matched, frame, problems = _load(options, schema, tz, stdin, limit)
-    frame = _complete(checks[kind](table, matched, frame, problems), schema, tz)
+    read = _load(options, schema, tz, stdin, limit)
+    frame = checks[kind](read, read.frame)
+    frame = _complete(frame, schema, tz)
+    internal = [name for name in frame.columns if name.startswith("__") and name != ROW]
+    frame = frame.drop(internal)
     if kind == "subscriptions":
         frame = frame.drop("mrr", "amount", "billing_period")
-    return Checked(kind, table, matched, frame, problems)
+    durations = {
+        name: "business"
+        if (read.preset is not None and read.preset.business_durations) or "business" in header.casefold()
+        else "calendar"
+        for name, header in read.matching.matched.items()
+        if name in ("first_response_minutes", "resolution_minutes")
+    }
+    for name, basis in durations.items():
+        if basis == "business":
+            read.notes.append(f"{name} are business-hours minutes (from '{read.matching.matched[name]}')")
+    return Checked(
+        kind, read.table, read.matching.matched, frame, read.problems, tuple(read.notes), durations
+    )
 
 
 def _strict(kind: str, options: ReadOptions, tz: str, stdin: BinaryIO | None) -> Loaded:
@@ -298,10 +388,11 @@ def read_surveys(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -
     return _strict("surveys", options, tz, stdin)
 
 
-def _subscriptions(
-    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: Problems
-) -> pl.DataFrame:
-    frame = _with_mrr(table, matched, frame, problems)
+def _subscriptions(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
+    matched, problems = read.matching.matched, read.problems
+    if "ended_at" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias("ended_at"))
+    frame = _with_mrr(read, frame)
     _check_before(frame, "ended_at", "started_at", matched, problems)
     _check_overlaps(frame, matched, problems)
     _check_currency(frame, matched, problems)
@@ -310,9 +401,8 @@ def _subscriptions(
     return frame
 
 
-def _tickets(
-    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: Problems
-) -> pl.DataFrame:
+def _tickets(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
+    matched, problems = read.matching.matched, read.problems
     _check_unique(frame, "ticket_id", matched["ticket_id"], problems)
     _check_before(frame, "first_response_at", "created_at", matched, problems)
     _check_before(frame, "solved_at", "created_at", matched, problems)
@@ -321,9 +411,8 @@ def _tickets(
     return frame
 
 
-def _surveys(
-    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: Problems
-) -> pl.DataFrame:
+def _surveys(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
+    matched, problems = read.matching.matched, read.problems
     _check_unique(frame, "response_id", matched["response_id"], problems)
     _check_range(frame, "score", 0, 10, matched, problems)
     return frame
@@ -332,22 +421,26 @@ def _surveys(
 _PER_MONTH = {"month": (1, 1), "quarter": (1, 3), "year": (1, 12), "week": (52, 12)}
 
 
-def _with_mrr(
-    table: RawTable, matched: dict[str, str], frame: pl.DataFrame, problems: Problems
-) -> pl.DataFrame:
-    """MRR in cents from ``mrr``, or from ``amount`` per ``billing_period`` rounded half-even."""
+def _with_mrr(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
+    """MRR in cents from ``mrr``, or from ``amount`` (× quantity) per billing period, half-even.
+
+    ``amount`` is per ``billing_period``; a preset's ``interval_count`` (3 months = a quarter) and
+    ``quantity`` (seats) scale it. Money in cents (Baremetrics) is divided by 100 first.
+    """
+    matched, problems, table = read.matching.matched, read.problems, read.table
     if "mrr" in matched:
         problems.add(
             frame, pl.col("mrr") < 0, matched["mrr"], "is negative: MRR must be 0 or more", "negative_mrr"
         )
-        return frame.with_columns(pl.col("mrr").alias(MRR))
+        mrr = pl.col("mrr").round(0).cast(pl.Int64) if read.cents else pl.col("mrr")
+        return frame.with_columns(mrr.alias(MRR))
     if "amount" not in matched or "billing_period" not in matched:
         headers = [name for name in table.frame.columns if name != ROW]
         raise DataError(
             table.path,
             f"missing required column 'mrr' (or 'amount' with 'billing_period'); "
             f"the header has: {_list(headers)}",
-            line=1,
+            line=table.header_line,
         )
     problems.add(
         frame,
@@ -356,9 +449,23 @@ def _with_mrr(
         "is negative: amounts must be 0 or more",
         "negative_mrr",
     )
+    fields = read.matching.fields
+    quantity: pl.Expr = pl.lit(1)
+    if "__quantity" in frame.columns:
+        header = fields["quantity"]
+        problems.add(frame, pl.col("__quantity") < 0, header, "is negative: a quantity is 0 or more", "range")
+        quantity = pl.col("__quantity").fill_null(pl.lit(1).cast(EXACT))
+    count: pl.Expr = pl.lit(1)
+    if "__interval_count" in frame.columns:
+        header = fields["interval_count"]
+        problems.add(
+            frame, pl.col("__interval_count") < 1, header, "is out of range (expected 1 or more)", "range"
+        )
+        count = pl.when(pl.col("__interval_count") >= 1).then(pl.col("__interval_count")).otherwise(1)
+    scale = 1 if read.cents else 100
     mrr = pl.lit(None, dtype=pl.Int64)
     for period, (times, divide) in _PER_MONTH.items():
-        monthly = (pl.col("amount") * 100 * times / divide).round(0).cast(pl.Int64)
+        monthly = (pl.col("amount") * scale * quantity * times / (count * divide)).round(0).cast(pl.Int64)
         mrr = pl.when(pl.col("billing_period") == period).then(monthly).otherwise(mrr)
     return frame.with_columns(mrr.alias(MRR))
 

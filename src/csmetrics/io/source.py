@@ -2,14 +2,18 @@
 
 Paths are literal (no glob expansion); ``-`` is standard input. Every cell comes back as
 stripped text (empty = null), with ``__row`` holding the 0-based data row for error messages.
+Excel (``.xlsx``) is read through polars' calamine engine (the ``fastexcel`` package), every cell
+as text, so CSV, TSV, Parquet and Excel share one validation path.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
 import io
+import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,7 +24,7 @@ from csmetrics.errors import DataError
 ROW = "__row"
 STDIN = "-"
 EMPTY_NAME = "__unnamed"
-FORMATS = ("csv", "tsv", "parquet")
+FORMATS = ("csv", "tsv", "parquet", "xlsx")
 _DELIMITERS = (",", ";", "\t")
 
 
@@ -35,6 +39,47 @@ class ReadOptions:
     decimal_comma: bool | None = None
     date_format: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    preset: str | None = None
+    """A vendor export layout (stripe, chargebee, baremetrics, zendesk, freshdesk, delighted, typeform)."""
+    sheet: str | None = None
+    """The Excel sheet to read (default: the first)."""
+    money_unit: str | None = None
+    """``major`` (129.00) or ``cents`` (12900) for mrr and amount; default: the preset's, else major."""
+    source_tz: str | None = None
+    """The zone the file's naive times are written in; default: the preset's (UTC for Stripe), else --tz."""
+    csat_labels: dict[str, int] = field(default_factory=dict)
+    """Satisfaction labels → 1–5, over the preset's own map (case-insensitive)."""
+
+
+def with_flags(
+    options: ReadOptions,
+    *,
+    preset: str | None = None,
+    columns: dict[str, str] | None = None,
+    sheet: str | None = None,
+    input_format: str | None = None,
+) -> ReadOptions:
+    """Options from csm.toml with command-line flags laid over them (a flag wins).
+
+    ``columns`` (from ``--map``) replaces the configured header of each canonical column it names;
+    a configured mapping whose header a flag gives to another column is dropped.
+    """
+    merged = dict(options.columns)
+    if columns:
+        claimed = {header.strip().casefold() for header in columns.values()}
+        merged = {
+            canonical: header
+            for canonical, header in merged.items()
+            if canonical not in columns and header.strip().casefold() not in claimed
+        }
+        merged.update(columns)
+    return replace(
+        options,
+        preset=preset if preset is not None else options.preset,
+        columns=merged,
+        sheet=sheet if sheet is not None else options.sheet,
+        input_format=input_format if input_format is not None else options.input_format,
+    )
 
 
 @dataclass(frozen=True)
@@ -46,11 +91,18 @@ class RawTable:
     text: str | None = None
     delimiter: str | None = None
     offset: int = 0
+    format: str = "csv"
+
+    @property
+    def header_line(self) -> int:
+        """The 1-based line (Excel: row) of the header."""
+        return self.offset + 1
 
     def line_of(self, row: int) -> int:
         """The 1-based line of data row ``row`` (header = line 1), exact with multi-line cells.
 
-        ``offset`` counts the blank lines before the header, which are not part of ``text``.
+        ``offset`` counts the blank lines before the header, which are not part of ``text``; for
+        Excel, the empty rows above the header, so the line is the sheet's row number.
         """
         if self.text is None or '"' not in self.text:
             return row + 2 + self.offset
@@ -92,8 +144,8 @@ def detect_format(options: ReadOptions, data: bytes) -> str:
     suffix = Path(options.path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    if suffix == "xlsx":
-        raise DataError(options.path, "Excel files are not supported yet: save the sheet as CSV")
+    if suffix == "xls":
+        raise DataError(options.path, "old Excel .xls files are not read: save the sheet as .xlsx or CSV")
     return "parquet" if data[:4] == b"PAR1" else "csv"
 
 
@@ -123,11 +175,53 @@ def decode(path: str, data: bytes, encoding: str | None) -> str:
 
 
 def sniff_delimiter(path: str, text: str) -> str:
-    """The delimiter of the header line: the most frequent of ``,`` ``;`` and tab."""
-    header = text.split("\n", 1)[0]
-    counts = {delimiter: header.count(delimiter) for delimiter in _DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    """The delimiter: the most frequent of ``,`` ``;`` and tab in the header, outside quotes.
+
+    A tie is settled by the first lines of data (the delimiter that splits every one of them into
+    as many fields as the header); a tie that they do not settle is an error naming ``delimiter``.
+    """
+    header = _first_record_text(text)
+    outside = re.sub(r'"[^"]*"', "", header)
+    counts = {delimiter: outside.count(delimiter) for delimiter in _DELIMITERS}
+    best = max(counts.values())
+    if best == 0:
+        return ","
+    tied = [delimiter for delimiter in _DELIMITERS if counts[delimiter] == best]
+    if len(tied) == 1:
+        return tied[0]
+    consistent = [delimiter for delimiter in tied if _splits_evenly(text, delimiter)]
+    if len(consistent) == 1:
+        return consistent[0]
+    names = " or ".join(_DELIMITER_NAMES[delimiter] for delimiter in tied)
+    raise DataError(path, f"cannot tell the delimiter ({names}): set delimiter", line=1)
+
+
+_DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
+
+
+def _first_record_text(text: str) -> str:
+    """The header record as written, even when a quoted header name holds a newline."""
+    end = 0
+    quoted = False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "\n" and not quoted:
+            end = index
+            break
+    else:
+        end = len(text)
+    return text[:end]
+
+
+def _splits_evenly(text: str, delimiter: str, sample: int = 50) -> bool:
+    """Whether the header and the first data records all have the same number of fields (> 1)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        widths = {len(record) for _, record in zip(range(sample), reader, strict=False) if record}
+    except csv.Error:
+        return False
+    return len(widths) == 1 and widths.pop() > 1
 
 
 def _width_problem(path: str, text: str, delimiter: str) -> DataError | None:
@@ -197,7 +291,7 @@ def _unique_names(header: list[str]) -> list[str]:
     return [name or f"{EMPTY_NAME}{index}" for index, name in enumerate(header)]
 
 
-def _check_names(path: str, frame: pl.DataFrame) -> pl.DataFrame:
+def _check_names(path: str, frame: pl.DataFrame, line: int = 1) -> pl.DataFrame:
     """Reject two columns with one name (ignoring case); drop unnamed empty columns.
 
     An unnamed column holding values is an error: its data would have no meaning.
@@ -207,11 +301,11 @@ def _check_names(path: str, frame: pl.DataFrame) -> pl.DataFrame:
     for index, name in enumerate(frame.columns):
         if name.startswith(EMPTY_NAME):
             if frame[name].null_count() != frame.height:
-                raise DataError(path, f"column {index + 1} has values but no name in the header", line=1)
+                raise DataError(path, f"column {index + 1} has values but no name in the header", line=line)
             continue
         key = name.casefold()
         if key in seen:
-            raise DataError(path, "appears twice in the header", line=1, column=name)
+            raise DataError(path, "appears twice in the header", line=line, column=name)
         seen.add(key)
         keep.append(name)
     return frame.select(keep)
@@ -238,6 +332,73 @@ def _as_text(column: pl.Series) -> pl.Series:
     if dtype == pl.Date:
         return column.dt.strftime("%Y-%m-%d")
     return column.cast(pl.String)
+
+
+_EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
+
+
+def _excel_engine(path: str) -> None:
+    try:
+        importlib.import_module("fastexcel")
+    except ImportError:
+        raise DataError(
+            path, "reading Excel files needs the fastexcel package (pip install fastexcel), or save as CSV"
+        ) from None
+
+
+def _sheet_names(path: str, data: bytes) -> list[str]:
+    fastexcel = importlib.import_module("fastexcel")
+    try:
+        return list(fastexcel.read_excel(data).sheet_names)
+    except Exception as error:  # fastexcel raises its own exception types
+        first = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise DataError(path, f"is not a readable Excel .xlsx file: {first}") from None
+
+
+def _excel_frame(path: str, data: bytes, sheet: str | None) -> tuple[pl.DataFrame, int]:
+    """One sheet, every cell as text, and how many empty rows stand above its header.
+
+    Whole rows are read from row 1 of the sheet (none dropped) so a data row's line in an error is
+    its Excel row number. A date cell without a time becomes ``YYYY-MM-DD``.
+    """
+    _excel_engine(path)
+    names = _sheet_names(path, data)
+    if not names:
+        raise DataError(path, "has no sheets")
+    chosen = names[0] if sheet is None else next((n for n in names if n == sheet), None)
+    if chosen is None:
+        chosen = (
+            next((n for n in names if n.strip().casefold() == sheet.strip().casefold()), None)
+            if sheet
+            else None
+        )
+    if chosen is None:
+        raise DataError(path, f"has no sheet '{sheet}' (its sheets: {', '.join(names)})")
+    try:
+        grid = pl.read_excel(
+            data,
+            engine="calamine",
+            sheet_name=chosen,
+            has_header=False,
+            read_options={"dtypes": "string", "header_row": None, "skip_rows": 0},
+            drop_empty_rows=False,
+            drop_empty_cols=False,
+            raise_if_empty=False,
+        )
+    except Exception as error:  # polars wraps fastexcel's errors in several types
+        first = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise DataError(path, f"sheet '{chosen}' cannot be read: {first}") from None
+    grid = grid.select(
+        pl.col(name).cast(pl.String).str.replace(_EXCEL_MIDNIGHT, "${1}").str.strip_chars().replace("", None)
+        for name in grid.columns
+    )
+    filled = grid.select(pl.any_horizontal(pl.all().is_not_null()).alias("filled"))["filled"]
+    if grid.width == 0 or not bool(filled.any()):
+        raise DataError(path, f"sheet '{chosen}' is empty: expected a header row and data rows")
+    offset = int(filled.arg_true()[0])
+    header = [str(cell).strip() if cell is not None else "" for cell in grid.row(offset)]
+    frame = grid.slice(offset + 1)
+    return frame.rename(dict(zip(frame.columns, _unique_names(header), strict=True))), offset
 
 
 def _leading_blank_lines(text: str) -> tuple[str, int]:
@@ -270,6 +431,8 @@ def read_raw(options: ReadOptions, stdin: BinaryIO | None = None) -> RawTable:
         frame = frame.rename(
             {name: name.strip() or f"{EMPTY_NAME}{i}" for i, name in enumerate(frame.columns)}
         )
+    elif kind == "xlsx":
+        frame, offset = _excel_frame(path, data, options.sheet)
     else:
         text, offset = _leading_blank_lines(decode(path, data, options.encoding))
         if not text.strip():
@@ -277,7 +440,7 @@ def read_raw(options: ReadOptions, stdin: BinaryIO | None = None) -> RawTable:
         delimiter = options.delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, text))
         frame = _csv_frame(path, text, delimiter)
     frame = frame.select(pl.col(name).str.strip_chars().replace("", None) for name in frame.columns)
-    frame = _check_names(path, frame).with_row_index(ROW)
+    frame = _check_names(path, frame, offset + 1).with_row_index(ROW)
     if frame.width > 1:
         frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
-    return RawTable(path=path, frame=frame, text=text, delimiter=delimiter, offset=offset)
+    return RawTable(path=path, frame=frame, text=text, delimiter=delimiter, offset=offset, format=kind)

@@ -115,10 +115,11 @@ def customer_states(subscriptions: Frame, period: Period, as_of: date) -> pl.Laz
         pl.col(MRR).filter(_serving(closing)).sum().alias("m1"),
         _paid_before(period.start).any().alias("paid_before"),
     )
-    return states.with_columns(movement=_movement())
+    return states.with_columns(movement=movement())
 
 
-def _movement() -> pl.Expr:
+def movement() -> pl.Expr:
+    """Each customer's movement from ``m0``, ``m1`` and ``paid_before`` (SPEC §3); null for none."""
     m0, m1 = pl.col("m0"), pl.col("m1")
     return (
         pl.when((m0 > 0) & (m1 == 0))
@@ -135,7 +136,8 @@ def _movement() -> pl.Expr:
     )
 
 
-def _bridge_aggregations() -> list[pl.Expr]:
+def bridge_aggregations() -> list[pl.Expr]:
+    """The counts and money of a bridge, aggregated over customer states."""
     m0, m1, movement = pl.col("m0"), pl.col("m1"), pl.col("movement")
 
     def count(name: str) -> pl.Expr:
@@ -162,15 +164,16 @@ def _bridge_aggregations() -> list[pl.Expr]:
     ]
 
 
-def _bridge_from_row(row: dict[str, object]) -> Bridge:
+def bridge_from_row(row: dict[str, object]) -> Bridge:
+    """A Bridge from one aggregated row."""
     return Bridge(**{item.name: int(row[item.name] or 0) for item in fields(Bridge)})  # type: ignore[call-overload]
 
 
 def compute_bridge(subscriptions: Frame, period: Period, as_of: date) -> Bridge:
     """The whole MRR bridge of one period (SPEC §3)."""
     states = customer_states(subscriptions, period, as_of)
-    row = states.select(_bridge_aggregations()).collect().row(0, named=True)
-    return _bridge_from_row(row)
+    row = states.select(bridge_aggregations()).collect().row(0, named=True)
+    return bridge_from_row(row)
 
 
 def customer_attribute(subscriptions: Frame, period: Period, as_of: date, attribute: str) -> pl.LazyFrame:
@@ -218,12 +221,12 @@ def compute_bridge_by(
         states.join(groups, on="customer_id", how="left")
         .with_columns(pl.col("group").fill_null(NO_GROUP))
         .group_by("group")
-        .agg(_bridge_aggregations())
+        .agg(bridge_aggregations())
         .filter((pl.col("mrr_start") > 0) | (pl.col("mrr_end") > 0) | (pl.col("churned_mrr") > 0))
         .sort("mrr_end", "mrr_start", "group", descending=[True, True, False])
         .collect()
     )
-    return [(str(row["group"]), _bridge_from_row(row)) for row in table.iter_rows(named=True)]
+    return [(str(row["group"]), bridge_from_row(row)) for row in table.iter_rows(named=True)]
 
 
 def _plan_at(day: date) -> pl.Expr:
@@ -241,26 +244,26 @@ def churned_customers(subscriptions: Frame, period: Period, as_of: date) -> pl.D
     """Customers who churned in the period, largest lost MRR first.
 
     Columns: customer_id, mrr_cents (lost), plan (at the opening), churned_on (first day without
-    MRR), tenure_days (first paid day to churned_on), cancel_reason (of the row that ended last in
-    the period; ties: the larger MRR).
+    MRR), tenure_days (first paid day to churned_on), cancel_reason (of the paying row that ended
+    last in the period; ties: the larger MRR, then subscription_id).
     """
     opening, closing = period.opening_day, period.closing_day(as_of)
-    ended_in_period = pl.col("ended_at").is_between(period.start, closing)
+    paid_ended = pl.col("ended_at").is_between(period.start, closing) & (pl.col(MRR) > 0)
     paid = (pl.col(MRR) > 0) & (pl.col("ended_at").fill_null(OPEN_END) > pl.col("started_at"))
     details = (
         subscriptions.lazy()
         .group_by("customer_id")
         .agg(
             _plan_at(opening).alias("plan"),
-            pl.col("ended_at").filter(ended_in_period & (pl.col(MRR) > 0)).max().alias("churned_on"),
+            pl.col("ended_at").filter(paid_ended).max().alias("churned_on"),
             pl.col("started_at").filter(paid).min().alias("first_paid_on"),
             pl.col("cancel_reason")
-            .filter(ended_in_period)
+            .filter(paid_ended)
             .sort_by(
                 [
-                    pl.col("ended_at").filter(ended_in_period),
-                    pl.col(MRR).filter(ended_in_period),
-                    pl.col("subscription_id").filter(ended_in_period),
+                    pl.col("ended_at").filter(paid_ended),
+                    pl.col(MRR).filter(paid_ended),
+                    pl.col("subscription_id").filter(paid_ended),
                 ],
                 descending=[True, True, False],
             )

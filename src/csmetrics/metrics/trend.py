@@ -21,9 +21,9 @@ from csmetrics.metrics.revenue import (
     Bridge,
     Frame,
     NrrPoints,
-    _bridge_aggregations,
-    _bridge_from_row,
-    _movement,
+    bridge_aggregations,
+    bridge_from_row,
+    movement,
     nrr_points,
 )
 from csmetrics.periods import Period, add_months, last_complete_month, month_period, month_start
@@ -129,7 +129,7 @@ def paying_totals(steps: pl.LazyFrame, days: Iterable[date], by: Sequence[str] =
     )
     covered = (
         steps.filter(pl.col(MRR) > 0)
-        .select(*by, MRR, first.alias("first"), past.alias("past"))
+        .select(*by, MRR, first.cast(pl.Int64).alias("first"), past.cast(pl.Int64).alias("past"))
         .filter(pl.col("first") < pl.col("past"))
     )
     edges = (
@@ -142,7 +142,7 @@ def paying_totals(steps: pl.LazyFrame, days: Iterable[date], by: Sequence[str] =
         .group_by(keys)
         .agg(pl.col("n").sum(), pl.col(MRR).sum())
     )
-    positions = pl.LazyFrame({"position": pl.Series(range(grid.len()), dtype=pl.UInt32)})
+    positions = pl.LazyFrame({"position": pl.Series(range(grid.len()), dtype=pl.Int64)})
     grid_of_groups = covered.select(by).unique().join(positions, how="cross") if by else positions
 
     def running(column: str) -> pl.Expr:
@@ -221,12 +221,12 @@ def bridge_series(
             pl.col(MRR).sort_by(DAY).last().alias("m1"),
         )
         .join(first_paid(steps).select("customer_id", FIRST_PAID), on="customer_id", how="left")
-        .with_columns((pl.col(FIRST_PAID) <= pl.col("start")).fill_null(False).alias("paid_before"))
-        .with_columns(movement=_movement())
+        .with_columns((pl.col(FIRST_PAID) < pl.col("start")).fill_null(False).alias("paid_before"))
+        .with_columns(movement=movement())
     )
-    moves = [expr for expr in _bridge_aggregations() if expr.meta.output_name() not in _ENDS]
+    moves = [expr for expr in bridge_aggregations() if expr.meta.output_name() not in _ENDS]
     table = ends.join(movers.group_by("index").agg(moves), on="index", how="left").collect()
-    found = {int(row["index"]): _bridge_from_row(row) for row in table.iter_rows(named=True)}
+    found = {int(row["index"]): bridge_from_row(row) for row in table.iter_rows(named=True)}
     return [(period, found[i]) for i, period in enumerate(periods)]
 
 

@@ -1,0 +1,70 @@
+"""The cells of one input that break a rule: collected per rule, raised as one DataError."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from csmetrics.errors import DataError
+from csmetrics.io.source import ROW, RawTable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One cell that breaks a rule: its row, the user's column name, its text, kind and reason."""
+
+    row: int
+    column: str | None
+    value: str | None
+    kind: str
+    reason: str
+
+
+class Problems:
+    """Collects the cells that break rules: up to ``limit`` rows per rule, and how many in all."""
+
+    def __init__(self, table: RawTable, limit: int = 1) -> None:
+        self.table = table
+        self.limit = limit
+        self.found: list[Problem] = []
+        self.total = 0
+
+    def add(
+        self, frame: pl.DataFrame, mask: pl.Series | pl.Expr, column: str, reason: str, kind: str
+    ) -> None:
+        """Record the rows of ``frame`` where ``mask`` holds; values are shown as the file wrote them."""
+        hits = frame.filter(mask).select(ROW).sort(ROW)
+        if hits.height == 0:
+            return
+        self.total += hits.height
+        rows = hits.head(self.limit)
+        if column in self.table.frame.columns:
+            shown = rows.join(self.table.frame.select(ROW, column), on=ROW, how="left")[column].to_list()
+        else:
+            shown = [None] * rows.height
+        for row, value in zip(rows[ROW].to_list(), shown, strict=True):
+            self.found.append(Problem(int(row), column, value, kind, reason))
+
+    def line_of(self, problem: Problem) -> int:
+        """The 1-based line of a problem's row in its file."""
+        return self.table.line_of(problem.row)
+
+    def raise_first(self) -> None:
+        """Raise the problem on the earliest line, if there is any, counting the others."""
+        if not self.found:
+            return
+        first = min(self.found, key=lambda problem: problem.row)
+        more = self.total - 1
+        reason = first.reason + (
+            f" (and {more} more problem{'s' if more > 1 else ''} in this file; csm validate lists them)"
+            if more
+            else ""
+        )
+        raise DataError(
+            self.table.path,
+            reason,
+            line=self.line_of(first),
+            column=first.column,
+            value=first.value if first.value is not None else "",
+        )
