@@ -50,7 +50,9 @@ def test_common_headers_are_read_through_aliases(tmp_path: Path) -> None:
 def test_polish_customer_header_is_an_alias(tmp_path: Path) -> None:
     text = "ID subskrypcji;ID klienta;MRR;start;end\nS1;Kowalski;10,00;01.02.2024;\n"
     path = write(tmp_path, text, encoding="cp1250")
-    frame = read_subscriptions(ReadOptions(path=path, columns={"subscription_id": "ID subskrypcji"}), "UTC").frame
+    frame = read_subscriptions(
+        ReadOptions(path=path, columns={"subscription_id": "ID subskrypcji"}), "UTC"
+    ).frame
     assert frame["customer_id"].to_list() == ["Kowalski"]
     assert frame["mrr_cents"].to_list() == [1000]
 
@@ -87,17 +89,17 @@ def test_two_aliases_of_one_column_are_an_error_never_a_guess(tmp_path: Path) ->
 
 
 def test_an_alias_is_not_used_when_a_mapping_took_its_header(tmp_path: Path) -> None:
-    text = "subscription_id,customer,mrr,started_at,ended_at\nS1,C1,1,2024-01-01,\n"
-    loaded = read_subscriptions(
-        ReadOptions(path=write(tmp_path, text), columns={"plan": "customer", "customer_id": "subscription_id"}),
-        "UTC",
-    )
-    assert loaded.frame["plan"].to_list() == ["C1"]
-    assert loaded.frame["customer_id"].to_list() == ["S1"]
+    text = "subscription_id,customer,account_id,mrr,started_at,ended_at\nS1,Pro,A1,1,2024-01-01,\n"
+    path = write(tmp_path, text)
+    loaded = read_subscriptions(ReadOptions(path=path, columns={"plan": "customer"}), "UTC")
+    assert loaded.frame["plan"].to_list() == ["Pro"]
+    assert loaded.frame["customer_id"].to_list() == ["A1"]
+    with pytest.raises(DataError, match="'customer' and 'account_id' that could each be customer_id"):
+        read_subscriptions(ReadOptions(path=path), "UTC")
 
 
 def test_ticket_and_survey_aliases(tmp_path: Path) -> None:
-    tickets = "Ticket ID,Customer ID,Created At,Solved At,Assignee,Via,Ticket Type\nT1,C1,2024-01-01 10:00,,Ann,Mail,Question\n"
+    tickets = "Ticket ID,Customer ID,Created At,Solved At,Assignee,Via,Ticket Type\nT1,C1,2024-01-01 10:00,,Ann,Mail,Question\n"  # noqa: E501
     frame = read_tickets(ReadOptions(path=write(tmp_path, tickets)), "UTC").frame
     assert frame["ticket_id"].to_list() == ["T1"]
     assert frame["agent"].to_list() == ["Ann"]
@@ -111,7 +113,7 @@ def test_ticket_and_survey_aliases(tmp_path: Path) -> None:
 
 
 def test_a_preset_replaces_the_built_in_aliases(tmp_path: Path) -> None:
-    text = "id,Customer ID,Status,Amount,Interval,Start (UTC),cancelled_at\nsub_1,cus_1,active,10,month,2024-01-01 10:00,2024-02-01\n"
+    text = "id,Customer ID,Status,Amount,Interval,Start (UTC),cancelled_at\nsub_1,cus_1,active,10,month,2024-01-01 10:00,2024-02-01\n"  # noqa: E501
     loaded = read_subscriptions(ReadOptions(path=write(tmp_path, text), preset="stripe"), "UTC")
     assert loaded.frame["ended_at"].to_list() == [None]
     assert "cancelled_at" in loaded.attributes
@@ -140,8 +142,10 @@ def test_describe_columns_shows_every_header_in_file_order(tmp_path: Path) -> No
 
 
 def test_describe_columns_with_a_preset(tmp_path: Path) -> None:
-    text = "id,Customer ID,Status,Quantity,Amount,Interval,Start (UTC)\nsub_1,cus_1,active,2,10,month,2024-01-01 10:00\n"
-    report = describe_columns("subscriptions", ReadOptions(path=write(tmp_path, text), preset="stripe"), "UTC")
+    text = "id,Customer ID,Status,Quantity,Amount,Interval,Start (UTC)\nsub_1,cus_1,active,2,10,month,2024-01-01 10:00\n"  # noqa: E501
+    report = describe_columns(
+        "subscriptions", ReadOptions(path=write(tmp_path, text), preset="stripe"), "UTC"
+    )
     shown = {column.header: (column.canonical, column.how) for column in report.columns}
     assert shown == {
         "id": ("subscription_id", "preset"),
@@ -180,7 +184,9 @@ def test_describe_columns_does_not_validate_values(tmp_path: Path) -> None:
 def test_describe_columns_with_a_wrong_mapping_names_the_header(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="has no column 'Konto'"):
         describe_columns(
-            "subscriptions", ReadOptions(path=write(tmp_path, "a,b\n1,2\n"), columns={"customer_id": "Konto"}), "UTC"
+            "subscriptions",
+            ReadOptions(path=write(tmp_path, "a,b\n1,2\n"), columns={"customer_id": "Konto"}),
+            "UTC",
         )
 
 

@@ -75,7 +75,8 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Cell]]]) -> str:
             f'Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
         )
         sheet_tags = "".join(
-            f'<sheet name="{escape(name)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, name in enumerate(names)
+            f'<sheet name="{escape(name)}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+            for i, name in enumerate(names)
         )
         book.writestr(
             "xl/workbook.xml",
@@ -140,9 +141,15 @@ def test_typed_cells_are_read_as_the_text_a_csv_would_hold(tmp_path: Path) -> No
 
 
 def test_excel_subscriptions_equal_the_csv(tmp_path: Path) -> None:
-    rows: list[list[Cell]] = [HEADER, ["S1", "c1", 129, ("date", JAN_9_2024), None], ["S2", "c2", 99.5, "2024-01-01", ""]]
+    rows: list[list[Cell]] = [
+        HEADER,
+        ["S1", "c1", 129, ("date", JAN_9_2024), None],
+        ["S2", "c2", 99.5, "2024-01-01", ""],
+    ]
     xlsx = read_subscriptions(ReadOptions(path=write_xlsx(tmp_path / "s.xlsx", {"S": rows})), "UTC")
-    text = "subscription_id,customer_id,mrr,started_at,ended_at\nS1,c1,129,2024-01-09,\nS2,c2,99.5,2024-01-01,\n"
+    text = (
+        "subscription_id,customer_id,mrr,started_at,ended_at\nS1,c1,129,2024-01-09,\nS2,c2,99.5,2024-01-01,\n"
+    )
     (tmp_path / "s.csv").write_text(text)
     csv = read_subscriptions(ReadOptions(path=str(tmp_path / "s.csv")), "UTC")
     assert xlsx.frame.equals(csv.frame)
@@ -191,7 +198,11 @@ def test_validate_finds_every_problem_with_excel_rows(tmp_path: Path) -> None:
 
 def test_the_first_sheet_is_read_unless_one_is_named(tmp_path: Path) -> None:
     first: list[list[Cell]] = [HEADER, ["S1", "c1", 10, "2024-01-01", None]]
-    second: list[list[Cell]] = [HEADER, ["S2", "c2", 20, "2024-01-01", None], ["S3", "c3", 30, "2024-01-01", None]]
+    second: list[list[Cell]] = [
+        HEADER,
+        ["S2", "c2", 20, "2024-01-01", None],
+        ["S3", "c3", 30, "2024-01-01", None],
+    ]
     path = write_xlsx(tmp_path / "book.xlsx", {"Summary": first, "All subscriptions": second})
     assert read_subscriptions(ReadOptions(path=path), "UTC").rows == 1
     assert read_subscriptions(ReadOptions(path=path, sheet="All subscriptions"), "UTC").rows == 2

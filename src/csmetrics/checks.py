@@ -94,6 +94,7 @@ class Check:
     where: dict[str, str]
     name: str
     line: int
+    path: str = ""
 
     def outcome(self, value: float | None) -> Outcome:
         """fail when the fail condition holds (or there is no value), warn when warn holds."""
@@ -176,4 +177,6 @@ def _check(entry: object, index: int, starts: list[int], path: Path, metrics: fr
     if not isinstance(where, dict) or not all(isinstance(v, str) for v in where.values()):
         raise fail('where must be a table of attribute = "value"')
     label = name or metric + (" where " + ", ".join(f"{k}={v}" for k, v in where.items()) if where else "")
-    return Check(metric, period, conditions["warn"], conditions["fail"], dict(where), label, line or 1)
+    return Check(
+        metric, period, conditions["warn"], conditions["fail"], dict(where), label, line or 1, str(path)
+    )

@@ -1027,7 +1027,12 @@ def check(
     tz: Tz = None,
     output_format: Annotated[
         CheckFormat | None,
-        typer.Option("--format", "-f", help="table, json or github (workflow annotations) [default: table]."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json or github (workflow annotations) [default: CSM_FORMAT when table or json, "
+            "else table].",
+        ),
     ] = None,
     output: Output = None,
     junit: Annotated[
@@ -1076,7 +1081,8 @@ def check(
         results = [_evaluate(run, item, paths) for item in checks]
         inputs = [InputInfo(item.kind, item.path, item.rows) for item in run.loaded.values()]
         report = CheckReport(run.as_of, inputs, results)
-        fmt = output_format or CheckFormat(run.config.format if run.config.format == "json" else "table")
+        ambient = os.environ.get("CSM_FORMAT") or run.config.format
+        fmt = output_format or CheckFormat(ambient if ambient in {"table", "json"} else "table")
         if junit is not None:
             write_atomic(junit, checks_junit(report, warn_as_error))
         if fmt is CheckFormat.table and output is None:
@@ -1126,12 +1132,12 @@ def _evaluate(run: Run, item: Check, paths: dict[str, str | None]) -> CheckResul
     try:
         period = resolve_period(item.period, None, None, run.as_of)
     except UsageError as error:
-        raise ConfigError(f"check '{item.name}': {error}", line=item.line) from None
+        raise ConfigError(f"check '{item.name}': {error}", path=item.path, line=item.line) from None
     family = family_of(item.metric)
     kind = INPUT_OF[family]
     if kind not in run.loaded:
         _load(run, kind, paths[kind])
-    values = _family_values(run, family, period, item)
+    values = _family_values(run, family, period, item, paths)
     value = values.get(item.metric)
     number = None if value is None else float(str(value))
     outcome = item.outcome(number)
@@ -1148,7 +1154,9 @@ def _evaluate(run: Run, item: Check, paths: dict[str, str | None]) -> CheckResul
     )
 
 
-def _family_values(run: Run, family: str, period: Period, item: Check) -> dict[str, object]:
+def _family_values(
+    run: Run, family: str, period: Period, item: Check, paths: dict[str, str | None]
+) -> dict[str, object]:
     """The values of one metric family for a period, limited to the check's segment."""
     from csmetrics.errors import ConfigError
     from csmetrics.metrics.nps import compute_nps
@@ -1168,16 +1176,21 @@ def _family_values(run: Run, family: str, period: Period, item: Check) -> dict[s
         by_customer = {key: value for key, value in item.where.items() if key not in direct}
         if by_customer:
             if "subscriptions" not in run.loaded:
-                raise ConfigError(
-                    f"check '{item.name}': where {', '.join(by_customer)} needs a subscriptions file "
-                    "for customer attributes",
-                    line=item.line,
-                )
+                if _read_options(run, "subscriptions", paths["subscriptions"]) is None:
+                    raise ConfigError(
+                        f"check '{item.name}': where {', '.join(by_customer)} needs a subscriptions file "
+                        "for customer attributes",
+                        path=item.path,
+                        line=item.line,
+                    )
+                _load(run, "subscriptions", paths["subscriptions"])
             subs = run.loaded["subscriptions"].frame
             missing = [key for key in by_customer if key not in subs.columns]
             if missing:
                 raise ConfigError(
-                    f"check '{item.name}': no attribute '{missing[0]}' in the inputs", line=item.line
+                    f"check '{item.name}': no attribute '{missing[0]}' in the inputs",
+                    path=item.path,
+                    line=item.line,
                 )
             customers = customers_where(subs, period, run.as_of, by_customer)
             frame = frame.filter(frame["customer_id"].is_in(customers.implode()))
@@ -1361,9 +1374,10 @@ def snapshot(
             "surveys": ("nps", "nps"),
         }
         label = run.period.label.replace("..", "_")
-        for kind in available:
+        inputs = {kind: _load(run, kind, flags[kind]) for kind in available}
+        for kind, loaded in inputs.items():
             run.loaded.clear()
-            loaded = _load(run, kind, flags[kind])
+            run.loaded[kind] = loaded
             family, command = families[kind]
             if kind == "subscriptions":
                 values = compute_bridge(loaded.frame, run.period, run.as_of).values()
@@ -1747,6 +1761,102 @@ def _cohort_entries(values: dict[str, object]) -> list[dict[str, Any]]:
     entries = values["cohorts"]
     assert isinstance(entries, list)
     return entries
+
+
+EXAMPLES_SEGMENTS = """
+Examples:
+
+  csm segments --demo -p 2025 --by industry,company_size,tenure,tickets
+
+  csm segments -s subscriptions.csv -t tickets.csv -p 2023-Q4 --by plan,tenure,tickets --format csv
+"""
+
+
+@app.command(epilog=EXAMPLES_SEGMENTS)
+def segments(
+    ctx: typer.Context,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            metavar="TRAITS",
+            help="Comma-separated traits: plan or any attribute column, tenure (at the start), "
+            "tickets (opened in the 90 days before the period; needs -t).",
+        ),
+    ] = "plan,tenure",
+    subscriptions: Subscriptions = None,
+    tickets: Tickets = None,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Who churns: churn rate, NRR and customers per segment, sorted by lift against everyone.
+
+    Each segment's numbers are the revenue rules run on its customers; segments with fewer than
+    30 customers at the start are flagged and show a 95% interval for their churn rate.
+    """
+
+    def body() -> None:
+        from csmetrics.metrics.segments import attribute_trait, segment_bridges, tenure_trait, ticket_trait
+        from csmetrics.render import make_console, render_segments, rows_csv, to_json
+
+        traits = [name.strip() for name in by.split(",") if name.strip()]
+        if not traits:
+            raise UsageError("--by needs at least one trait")
+        _no_files_with_demo(ctx, demo, tickets=tickets)
+        run = _revenue_run(
+            ctx,
+            subscriptions,
+            period=period,
+            start=start,
+            end=end,
+            as_of=as_of,
+            tz=tz,
+            output_format=output_format,
+            output=output,
+            demo=demo,
+            config_path=config,
+            quiet=quiet,
+            verbose=verbose,
+        )
+        frame = run.subscriptions.frame
+        built = {}
+        for trait in traits:
+            if trait == "tenure":
+                built[trait] = tenure_trait(frame, run.period)
+            elif trait == "tickets":
+                ticket_frame = _load(run, "tickets", tickets).frame
+                built[trait] = ticket_trait(frame, ticket_frame, run.period)
+            else:
+                _check_attribute(run, trait)
+                built[trait] = attribute_trait(frame, run.period, run.as_of, trait)
+        found = segment_bridges(frame, run.period, run.as_of, built)
+        from csmetrics.metrics.revenue import compute_bridge
+
+        overall = compute_bridge(frame, run.period, run.as_of).values()
+        report = _report(run, "segments", {"segments": [item.values() for item in found], "overall": overall})
+        if run.output_format is OutputFormat.json:
+            _write(run, to_json(report))
+        elif run.output_format is OutputFormat.csv:
+            entries = [item.values() for item in found]
+            columns = list(entries[0]) if entries else ["trait", "value"]
+            _write(run, rows_csv(columns, [[entry[column] for column in columns] for entry in entries]))
+        elif output is None:
+            render_segments(report, make_console())
+        else:
+            _write(run, _table_text(lambda console: render_segments(report, console)))
+        _warn_if_open(run)
+
+    _guarded(debug, body)
 
 
 def _version(value: bool) -> None:

@@ -10,7 +10,7 @@ import codecs
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -59,20 +59,12 @@ class InputSection(BaseModel):
     sheet: str | None = Field(default=None, min_length=1)
     money_unit: Literal["major", "cents"] | None = None
     source_tz: str | None = None
-    csat_labels: dict[str, int] = {}
+    csat_labels: dict[str, Annotated[int, Field(ge=1, le=5)]] = {}
 
     @field_validator("source_tz")
     @classmethod
     def _known_source_zone(cls, value: str | None) -> str | None:
         return _zone(value)
-
-    @field_validator("csat_labels")
-    @classmethod
-    def _scores(cls, value: dict[str, int]) -> dict[str, int]:
-        for label, score in value.items():
-            if not 1 <= score <= 5:
-                raise ValueError(f"'{label}' = {score}: a satisfaction score is 1–5")
-        return value
 
     @field_validator("encoding")
     @classmethod

@@ -778,7 +778,7 @@ def checks_github(report: CheckReport, warn_as_error: bool) -> str:
         if result.outcome == "pass":
             continue
         level = "error" if result.outcome == "fail" or warn_as_error else "warning"
-        title = _github_escape(f"csm check: {result.name}").replace(",", "%2C").replace("::", "%3A%3A")
+        title = _github_escape(f"csm check: {result.name}").replace(":", "%3A").replace(",", "%2C")
         lines.append(f"::{level} title={title}::{_github_escape(_check_line(result))}")
     counts = f"{report.count('pass')} passed, {report.count('warn')} warned, {report.count('fail')} failed"
     lines.append(f"csm check: {counts}")
@@ -1107,3 +1107,63 @@ def rows_csv(columns: list[str], rows: list[list[object]]) -> str:
     for row in rows:
         writer.writerow([_csv_cell(cell) for cell in row])
     return buffer.getvalue()
+
+
+def render_segments(report: Report, console: Console) -> None:
+    """Segments by lift of their logo churn against everyone's, with 95% intervals and small flags."""
+    console.print(Text(_period_title(report), style="bold"))
+    segments = report.values.get("segments")
+    overall = report.values.get("overall")
+    assert isinstance(segments, list) and isinstance(overall, dict)
+    table = Table(box=box.SIMPLE_HEAVY)
+    for label in (
+        "Trait",
+        "Value",
+        "Customers",
+        "Churned",
+        "Logo churn (95%)",
+        "Lift",
+        "MRR at start",
+        "NRR",
+    ):
+        table.add_column(label, justify="left" if label in {"Trait", "Value"} else "right", no_wrap=True)
+    for entry in segments:
+        rate = entry["logo_churn_rate"]
+        interval = ""
+        if rate is not None and entry["logo_churn_rate_low_95"] is not None:
+            low, high = entry["logo_churn_rate_low_95"], entry["logo_churn_rate_high_95"]
+            interval = f" ({100 * low:.0f}–{100 * high:.0f}%)"
+        lift = "—" if entry["lift"] is None else f"{entry['lift']:.2f}×"
+        style = "dim" if entry["small"] else ""
+        table.add_row(
+            entry["trait"],
+            entry["value"] + (" *" if entry["small"] else ""),
+            f"{entry['customers_start']:,}",
+            f"{entry['churned_customers']:,}",
+            format_percent(rate) + interval,
+            lift,
+            _group_cell("mrr_start", entry["mrr_start"]),
+            format_percent(entry["nrr"]),
+            style=style,
+        )
+    table.add_section()
+    table.add_row(
+        "all",
+        "",
+        f"{overall['customers_start']:,}",
+        f"{overall['churned_customers']:,}",
+        format_percent(overall["logo_churn_rate"]),
+        "1.00×",
+        _group_cell("mrr_start", overall["mrr_start"]),
+        format_percent(overall["nrr"]),
+    )
+    console.print(table)
+    inputs = "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+    console.print(
+        Text(
+            "Lift = the segment's logo churn rate ÷ everyone's. * fewer than 30 customers at the start: "
+            "read the interval, not the rate.\n"
+            f"Inputs: {inputs}",
+            style="dim",
+        )
+    )

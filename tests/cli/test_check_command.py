@@ -282,12 +282,6 @@ def test_github_all_passing_prints_only_the_counts(files: Path) -> None:
     assert result.stdout == "csm check: 1 passed, 0 warned, 0 failed\n"
 
 
-@pytest.mark.xfail(
-    reason="BUG: checks_github escapes '::' but not a single ':' in the title property, so a name "
-    "ending with ':' runs into the '::' that starts the message (actions/toolkit escapes ':' as %3A)",
-    strict=True,
-    raises=AssertionError,
-)
 def test_github_title_survives_a_name_ending_with_a_colon(files: Path) -> None:
     entry = CHURN_FAIL.replace('"Monthly logo churn"', '"Churn, 50%:"')
     line = check_failed(check(_checks(files, entry), "--format", "github")).splitlines()[0]
@@ -356,13 +350,6 @@ def test_support_where_on_a_customer_attribute_after_a_revenue_check(files: Path
     assert [item["value"] for item in data["checks"]] == [0.05, 2700.0]
 
 
-@pytest.mark.xfail(
-    reason="BUG: a support/nps check with a customer-attribute `where` is a config error unless an "
-    "earlier check happened to load the subscriptions, even when -s is given (_family_values only "
-    "looks in run.loaded)",
-    strict=True,
-    raises=AssertionError,
-)
 def test_support_where_on_a_customer_attribute_as_the_only_check(files: Path) -> None:
     entry = FIRST_RESPONSE + 'fail = "> 3000"\n' + ENTERPRISE
     inputs = ("-s", "subs.csv", "-t", "tickets.csv")
@@ -412,12 +399,6 @@ def test_a_missing_checks_file_exits_4(files: Path) -> None:
     assert line.startswith("csm: error: nowhere.toml: no checks file")
 
 
-@pytest.mark.xfail(
-    reason="BUG: a bad period in a checks entry is a ConfigError without the file (_evaluate passes "
-    "line= but no path=, so neither file nor line is shown)",
-    strict=True,
-    raises=AssertionError,
-)
 def test_a_bad_period_in_the_checks_file_names_file_and_line(files: Path) -> None:
     path = _checks(files, CHURN_PASS, '[[checks]]\nmetric = "nrr"\nperiod = "2023-13"\nfail = "< 1"\n')
     line = one_line(failed(check(path), 4))

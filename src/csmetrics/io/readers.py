@@ -234,13 +234,13 @@ def _uses_decimal_comma(table: RawTable, frame: pl.DataFrame, headers: list[str]
 
     A cell only one convention can read is evidence (``1,5`` or ``1.234,50``: comma; ``99.50``:
     point). A cell both can read with different values (``1.234``, ``1,234``: one separator and
-    exactly three digits after it) is no evidence, and a file with such cells and no evidence
-    either way is an error naming ``decimal_comma``, never a guess. Two exceptions for ``1.234``:
-    in a ``,``-delimited file (a decimal-comma writer would have to quote every decimal) and in
-    Excel and Parquet files (numbers are typed cells, written with a point) it is a point. With
-    both kinds of evidence the comma wins and the point cells are reported as bad values.
+    exactly three digits after it, no leading zero) is no evidence, and a file with such cells
+    and no evidence either way is an error naming ``decimal_comma``, never a guess, whatever its
+    delimiter. In Excel and Parquet files numbers are typed cells written with a point, so
+    ``1.234`` there is a point (``1,234`` is still ambiguous). With both kinds of evidence the
+    comma wins and the point cells are reported as bad values.
     """
-    dot_is_point = table.format in ("xlsx", "parquet") or table.delimiter == ","
+    dot_is_point = table.format in ("xlsx", "parquet")
     comma = point = False
     first: tuple[int, str, str] | None = None
     for header in headers:

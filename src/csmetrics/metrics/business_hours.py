@@ -188,7 +188,7 @@ def _calendar(first: date, last: date, hours: BusinessHours) -> pl.DataFrame:
         )
         .with_columns(
             win_len=pl.when(working)
-            .then((pl.col("win_end") - pl.col("win_start")).dt.total_microseconds())
+            .then((pl.col("win_end") - pl.col("win_start")).dt.total_microseconds().clip(lower_bound=0))
             .otherwise(pl.lit(0, dtype=pl.Int64))
         )
         .with_columns(before=pl.col("win_len").cum_sum() - pl.col("win_len"))
