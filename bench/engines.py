@@ -147,7 +147,14 @@ def nps_from(promoters: int, passives: int, detractors: int) -> dict[str, Any]:
     """SPEC §4: nps = 100 (p − d) / n; margin = 196 sqrt((p + d − (p − d)²) / n), shares p, d."""
     n = promoters + passives + detractors
     if n == 0:
-        return {"responses": 0, "promoters": 0, "passives": 0, "detractors": 0, "nps": None, "margin_of_error_95": None}
+        return {
+            "responses": 0,
+            "promoters": 0,
+            "passives": 0,
+            "detractors": 0,
+            "nps": None,
+            "margin_of_error_95": None,
+        }
     p, d = promoters / n, detractors / n
     return {
         "responses": n,
@@ -205,7 +212,9 @@ def support_from(
             name: sum(n for (wd, _), n in weekday_hour.items() if wd == index + 1)
             for index, name in enumerate(WEEKDAYS)
         },
-        "by_hour": {str(hour): sum(n for (_, hr), n in weekday_hour.items() if hr == hour) for hour in range(24)},
+        "by_hour": {
+            str(hour): sum(n for (_, hr), n in weekday_hour.items() if hr == hour) for hour in range(24)
+        },
         "by_agent": {
             str(agent): {
                 "tickets": int(n),
@@ -219,9 +228,7 @@ def support_from(
     }
 
 
-def bridges_from_events(
-    buckets: list[dict[str, Any]], months: list[date]
-) -> list[dict[str, int]]:
+def bridges_from_events(buckets: list[dict[str, Any]], months: list[date]) -> list[dict[str, int]]:
     """The bridges of consecutive months from per-bucket sums of the events formulation.
 
     Bucket k (0 = up to the first opening day, k = month k's days) holds: ``dm`` (net MRR change),
@@ -251,7 +258,11 @@ def _csm_read(kind: str, path: str) -> Any:
     from csmetrics.io import readers
     from csmetrics.io.source import ReadOptions
 
-    read = {"subscriptions": readers.read_subscriptions, "tickets": readers.read_tickets, "surveys": readers.read_surveys}
+    read = {
+        "subscriptions": readers.read_subscriptions,
+        "tickets": readers.read_tickets,
+        "surveys": readers.read_surveys,
+    }
     return read[kind](ReadOptions(path=path), TZ).frame
 
 
@@ -295,7 +306,6 @@ def _support_values(result: Any) -> dict[str, Any]:
 
 
 def csm_support(clock: Clock, path: str, fmt: str) -> Result:
-    import csmetrics.io.readers
     from csmetrics.metrics.support import compute_support
     from csmetrics.periods import month_period
 
@@ -308,7 +318,6 @@ def csm_support(clock: Clock, path: str, fmt: str) -> Result:
 
 
 def csm_nps(clock: Clock, path: str, fmt: str) -> Result:
-    import csmetrics.io.readers
     from csmetrics.metrics.nps import compute_nps
     from csmetrics.periods import month_period
 
@@ -463,10 +472,14 @@ def polars_events_trend(clock: Clock, path: str, fmt: str) -> Result:
     first, last_closing = starts[0], month(starts[-1]).closing
     k0 = first.year * 12 + first.month - 1
     rows = polars_scan("subscriptions", path, fmt, SUB_COLUMNS).with_columns(_polars_cents()).drop("mrr")
-    paid = rows.filter((pl.col("mrr_cents") > 0) & (pl.col("ended_at").fill_null(OPEN_END) > pl.col("started_at")))
+    paid = rows.filter(
+        (pl.col("mrr_cents") > 0) & (pl.col("ended_at").fill_null(OPEN_END) > pl.col("started_at"))
+    )
 
     def bucket(day: pl.Expr) -> pl.Expr:
-        return pl.max_horizontal(day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64) - 1 - k0 + 1, 0)
+        return pl.max_horizontal(
+            day.dt.year().cast(pl.Int64) * 12 + day.dt.month().cast(pl.Int64) - 1 - k0 + 1, 0
+        )
 
     events = pl.concat(
         [
@@ -523,9 +536,16 @@ def polars_events_trend(clock: Clock, path: str, fmt: str) -> Result:
 def _duck_source(kind: str, path: str, fmt: str) -> str:
     if fmt == "parquet":
         return f"read_parquet('{path}')"
-    types = {"text": "VARCHAR", "money": "DECIMAL(18,2)", "date": "DATE", "instant": "TIMESTAMPTZ", "int": "BIGINT"}
+    types = {
+        "text": "VARCHAR",
+        "money": "DECIMAL(18,2)",
+        "date": "DATE",
+        "instant": "TIMESTAMPTZ",
+        "int": "BIGINT",
+    }
     spec = ", ".join(f"'{name}': '{types[logical]}'" for name, logical in FILE_COLUMNS[kind].items())
-    return f"read_csv('{path}', header = true, auto_detect = false, delim = ',', quote = '\"', columns = {{{spec}}})"
+    options = "header = true, auto_detect = false, delim = ',', quote = '\"'"
+    return f"read_csv('{path}', {options}, columns = {{{spec}}})"
 
 
 def _duck_cents(fmt: str) -> str:
@@ -557,8 +577,10 @@ def duckdb_bridge(clock: Clock, path: str, fmt: str) -> Result:
         FROM {_duck_source("subscriptions", path, fmt)}
     ), st AS (
         SELECT customer_id,
-            coalesce(sum(c) FILTER (WHERE started_at <= DATE '{m.opening}' AND e > DATE '{m.opening}'), 0) AS m0,
-            coalesce(sum(c) FILTER (WHERE started_at <= DATE '{m.closing}' AND e > DATE '{m.closing}'), 0) AS m1,
+            coalesce(sum(c) FILTER (WHERE started_at <= DATE '{m.opening}'
+                                    AND e > DATE '{m.opening}'), 0) AS m0,
+            coalesce(sum(c) FILTER (WHERE started_at <= DATE '{m.closing}'
+                                    AND e > DATE '{m.closing}'), 0) AS m1,
             coalesce(bool_or(c > 0 AND started_at < DATE '{m.start}' AND e > started_at), false) AS pb
         FROM s GROUP BY customer_id
     )
@@ -600,9 +622,11 @@ def duckdb_trend(clock: Clock, path: str, fmt: str) -> Result:
     ), paid AS (
         SELECT * FROM s WHERE c > 0 AND (ended_at IS NULL OR ended_at > started_at)
     ), ev AS (
-        SELECT customer_id, {bucket("started_at")} AS k, c AS d FROM paid WHERE started_at <= DATE '{last_closing}'
+        SELECT customer_id, {bucket("started_at")} AS k, c AS d
+        FROM paid WHERE started_at <= DATE '{last_closing}'
         UNION ALL
-        SELECT customer_id, {bucket("ended_at")} AS k, -c AS d FROM paid WHERE ended_at <= DATE '{last_closing}'
+        SELECT customer_id, {bucket("ended_at")} AS k, -c AS d
+        FROM paid WHERE ended_at <= DATE '{last_closing}'
     ), kb AS (
         SELECT customer_id, k, sum(d) AS d FROM ev GROUP BY customer_id, k
     ), fp AS (
@@ -665,7 +689,9 @@ def duckdb_support(clock: Clock, path: str, fmt: str) -> Result:
         FROM c
         """,
     )[0]
-    channels = connection.execute(f"SELECT coalesce(channel, '{NO_CHANNEL}'), count(*) FROM c GROUP BY 1").fetchall()
+    channels = connection.execute(
+        f"SELECT coalesce(channel, '{NO_CHANNEL}'), count(*) FROM c GROUP BY 1"
+    ).fetchall()
     grid = connection.execute("SELECT wd, hr, count(*) FROM c GROUP BY ALL").fetchall()
     agents = connection.execute(
         f"""
@@ -694,7 +720,8 @@ def duckdb_nps(clock: Clock, path: str, fmt: str) -> Result:
                count(*) FILTER (WHERE score <= 6) AS d
         FROM {_duck_source("surveys", path, fmt)}
         WHERE score IS NOT NULL
-          AND CAST(responded_at AS DATE) >= DATE '{PERIOD_START}' AND CAST(responded_at AS DATE) < DATE '{upper}'
+          AND CAST(responded_at AS DATE) >= DATE '{PERIOD_START}'
+          AND CAST(responded_at AS DATE) < DATE '{upper}'
         """,
     )[0]
     return nps_from(int(row["p"]), int(row["q"]), int(row["d"]))
@@ -744,7 +771,9 @@ def _pandas_frame_bridge(frame: Any, cents: Any, start: date) -> dict[str, int]:
             "pb": (cents > 0) & (started < first) & (ended > started),
         }
     )
-    states = parts.groupby("customer_id", sort=False).agg(m0=("c0", "sum"), m1=("c1", "sum"), pb=("pb", "any"))
+    states = parts.groupby("customer_id", sort=False).agg(
+        m0=("c0", "sum"), m1=("c1", "sum"), pb=("pb", "any")
+    )
     m0, m1, pb = (states[name].to_numpy() for name in ("m0", "m1", "pb"))
     new = (m0 == 0) & (m1 > 0) & ~pb
     reactivated = (m0 == 0) & (m1 > 0) & pb
@@ -851,14 +880,25 @@ def pandas_support(clock: Clock, path: str, fmt: str) -> Result:
         }
     )
     agents = per_agent.groupby("agent", sort=False).agg(
-        tickets=("solved", "size"), solved=("solved", "sum"), rated=("rated", "sum"), good=("good", "sum"), frt=("frt", "median")
+        tickets=("solved", "size"),
+        solved=("solved", "sum"),
+        rated=("rated", "sum"),
+        good=("good", "sum"),
+        frt=("frt", "median"),
     )
     return support_from(
         scalars,
         {str(key): int(value) for key, value in channels.items()},
         {(int(wd), int(hr)): int(n) for (wd, hr), n in grid_counts.items()},
         [
-            (str(agent), int(row.tickets), int(row.solved), int(row.rated), int(row.good), None if np.isnan(row.frt) else float(row.frt))
+            (
+                str(agent),
+                int(row.tickets),
+                int(row.solved),
+                int(row.rated),
+                int(row.good),
+                None if np.isnan(row.frt) else float(row.frt),
+            )
             for agent, row in agents.iterrows()
         ],
     )
@@ -872,7 +912,9 @@ def pandas_nps(clock: Clock, path: str, fmt: str) -> Result:
     frame = _pandas_read("surveys", path, fmt, SURVEY_COLUMNS)
     upper = min(PERIOD_END, AS_OF + timedelta(days=1))
     at = frame["responded_at"]
-    score = frame["score"][(at >= pd.Timestamp(PERIOD_START, tz=TZ)) & (at < pd.Timestamp(upper, tz=TZ))].dropna()
+    score = frame["score"][
+        (at >= pd.Timestamp(PERIOD_START, tz=TZ)) & (at < pd.Timestamp(upper, tz=TZ))
+    ].dropna()
     return nps_from(int((score >= 9).sum()), int(score.between(7, 8).sum()), int((score <= 6).sum()))
 
 

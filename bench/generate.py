@@ -124,7 +124,9 @@ def rows_per_customer(seed: int, total: int) -> np.ndarray:
     return k
 
 
-def subscription_chunk(seed: int, chunk: int, first_customer: int, first_sub: int, k: np.ndarray) -> pl.DataFrame:
+def subscription_chunk(
+    seed: int, chunk: int, first_customer: int, first_sub: int, k: np.ndarray
+) -> pl.DataFrame:
     """The rows of customers ``first_customer`` … ``first_customer + len(k) − 1``."""
     rng = _rng(seed, 1, chunk)
     n = int(k.sum())
@@ -368,9 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest_path = directory / "manifest.json"
     manifest: dict[str, object] = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     customers, sub_chunks = subscription_chunks(args.seed, size.subscriptions)
-    manifest.update(
-        {"size": args.size, "seed": args.seed, "customers": customers, "polars": pl.__version__}
-    )
+    manifest.update({"size": args.size, "seed": args.seed, "customers": customers, "polars": pl.__version__})
     plan: list[tuple[str, Callable[[], Iterator[pl.DataFrame]], Callable[[pl.DataFrame], pl.DataFrame]]] = [
         ("subscriptions", lambda: sub_chunks, subscriptions_csv),
         (

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -47,18 +47,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.column} of {args.path}: {len(raw):,} values, e.g. {raw.drop_nulls()[0]!r}")
     steps: list[float] = []
 
-    def rewrite() -> pl.Series:
-        text = raw
-        for pattern, replacement in ISO_REWRITES:
-            text = timed(f"str.replace {pattern!r}", lambda t=text, p=pattern, r=replacement: t.str.replace(p, r), steps)
-        return text
+    def replace(text: pl.Series, pattern: str, replacement: str) -> Callable[[], pl.Series]:
+        return lambda: text.str.replace(pattern, replacement)
 
-    iso = rewrite()
-    us = "us"
-    timed("to_datetime ISO with offset (%z)", lambda: iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit=us), steps)
-    timed("to_datetime ISO naive", lambda: iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit=us), steps)
-    timed("to_datetime %d.%m.%Y %H:%M:%S", lambda: raw.str.to_datetime("%d.%m.%Y %H:%M:%S", strict=False, time_unit=us), steps)
-    timed("to_datetime %d.%m.%Y %H:%M", lambda: raw.str.to_datetime("%d.%m.%Y %H:%M", strict=False, time_unit=us), steps)
+    iso = raw
+    for pattern, replacement in ISO_REWRITES:
+        iso = timed(f"str.replace {pattern!r}", replace(iso, pattern, replacement), steps)
+    us: Literal["us"] = "us"
+    timed(
+        "to_datetime ISO with offset (%z)",
+        lambda: iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit=us),
+        steps,
+    )
+    timed(
+        "to_datetime ISO naive",
+        lambda: iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit=us),
+        steps,
+    )
+    timed(
+        "to_datetime %d.%m.%Y %H:%M:%S",
+        lambda: raw.str.to_datetime("%d.%m.%Y %H:%M:%S", strict=False, time_unit=us),
+        steps,
+    )
+    timed(
+        "to_datetime %d.%m.%Y %H:%M",
+        lambda: raw.str.to_datetime("%d.%m.%Y %H:%M", strict=False, time_unit=us),
+        steps,
+    )
     timed("str.contains slashed", lambda: raw.str.contains(_SLASHED), steps)
     timed("to_date %Y-%m-%d", lambda: raw.str.to_date("%Y-%m-%d", strict=False), steps)
     timed("to_date %d.%m.%Y", lambda: raw.str.to_date("%d.%m.%Y", strict=False), steps)
@@ -70,11 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     if sample.endswith("Z"):
         timed(
             "to_datetime('%Y-%m-%dT%H:%M:%SZ') + replace_time_zone('UTC')",
-            lambda: raw.str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False, time_unit=us).dt.replace_time_zone("UTC"),
+            lambda: raw.str.to_datetime(
+                "%Y-%m-%dT%H:%M:%SZ", strict=False, time_unit=us
+            ).dt.replace_time_zone("UTC"),
             fast,
         )
     elif "T" in sample:
-        timed("to_datetime('%Y-%m-%dT%H:%M:%S')", lambda: raw.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit=us), fast)
+        timed(
+            "to_datetime('%Y-%m-%dT%H:%M:%S')",
+            lambda: raw.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit=us),
+            fast,
+        )
     else:
         timed("to_date('%Y-%m-%d')", lambda: raw.str.to_date("%Y-%m-%d", strict=False), fast)
 

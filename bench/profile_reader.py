@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"profiled total {total:.2f} s\n")
     print("csm functions by cumulative time (inclusive):")
     csm = [(key, value) for key, value in entries.items() if "csmetrics" in key[0]]
-    for key, (calls, own, cum) in sorted(csm, key=lambda item: -item[1][2])[: args.top]:
+    for key, (calls, _, cum) in sorted(csm, key=lambda item: -item[1][2])[: args.top]:
         print(f"  {cum:8.2f} s {100 * cum / total:5.1f} %  {calls:>5} calls  {_short(*key)}")
     print("\ncalls by own time (polars work is in the wrapper's own time):")
     for key, (calls, own, _) in sorted(entries.items(), key=lambda item: -item[1][1])[: args.top]:

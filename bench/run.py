@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import engines  # noqa: E402  (stdlib-only at import time)
+import engines
 
 ENGINE_ORDER = ["csm", "polars-lazy", "polars-events", "duckdb", "pandas", "floor"]
 TASK_ORDER = ["bridge", "trend", "support", "nps"]
@@ -119,7 +119,11 @@ def differences(expected: Any, got: Any, where: str = "") -> list[str]:
     if isinstance(expected, list) and isinstance(got, list):
         if len(expected) != len(got):
             return [f"{where}: {len(expected)} items vs {len(got)}"]
-        return [diff for i, (a, b) in enumerate(zip(expected, got, strict=True)) for diff in differences(a, b, f"{where}[{i}]")]
+        return [
+            diff
+            for i, (a, b) in enumerate(zip(expected, got, strict=True))
+            for diff in differences(a, b, f"{where}[{i}]")
+        ]
     if expected is None or got is None:
         return [] if expected is None and got is None else [f"{where}: {expected!r} vs {got!r}"]
     if isinstance(expected, bool) or isinstance(got, bool):
@@ -161,7 +165,9 @@ def machine() -> dict[str, Any]:
 
     def git(*command: str) -> str:
         try:
-            done = subprocess.run(["git", *command], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
+            done = subprocess.run(
+                ["git", *command], capture_output=True, text=True, check=True, cwd=Path(__file__).parent
+            )
         except (OSError, subprocess.CalledProcessError):
             return "unknown"
         return done.stdout.strip()
@@ -196,10 +202,21 @@ def table_rows(measurements: list[Measurement]) -> list[list[str]]:
         ratio = m.seconds / reference if m.ok and reference and not math.isnan(reference) else math.nan
         label = TASK_LABEL[m.task]
         if not m.ok:
-            rows.append([label, m.engine, "FAILED", "—", "—", "—"])
+            rows.append([label, m.engine, "FAILED", "", "—", "—", "—"])
             continue
         ratio_text = "—" if math.isnan(ratio) else f"{ratio:.2f}×"
-        rows.append([label, m.engine, _fmt_seconds(m.seconds), _fmt_mb(m.peak_mb), _fmt_mb(m.base_mb), ratio_text])
+        spread = f"{_fmt_seconds(min(m.runs))}–{_fmt_seconds(max(m.runs))}" if len(m.runs) > 1 else ""
+        rows.append(
+            [
+                label,
+                m.engine,
+                _fmt_seconds(m.seconds),
+                spread,
+                _fmt_mb(m.peak_mb),
+                _fmt_mb(m.base_mb),
+                ratio_text,
+            ]
+        )
         for part, seconds in m.parts.items():
             part_ratio = seconds / reference if reference and not math.isnan(reference) else math.nan
             rows.append(
@@ -209,21 +226,24 @@ def table_rows(measurements: list[Measurement]) -> list[list[str]]:
                     _fmt_seconds(seconds),
                     "",
                     "",
+                    "",
                     "—" if math.isnan(part_ratio) else f"{part_ratio:.2f}×",
                 ]
             )
     return rows
 
 
-HEADER = ["task", "engine", "seconds", "peak RSS MB", "base MB", "× DuckDB"]
+HEADER = ["task", "engine", "seconds", "runs min–max", "peak RSS MB", "base MB", "× DuckDB"]
 
 
 def print_text(rows: list[list[str]]) -> None:
     widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
-    right = {2, 3, 4, 5}
+    right = {2, 3, 4, 5, 6}
 
     def line(row: list[str]) -> str:
-        return "  ".join(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row))
+        return "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)
+        )
 
     print(line(HEADER))
     print("  ".join("-" * width for width in widths))
@@ -237,7 +257,7 @@ def print_text(rows: list[list[str]]) -> None:
 
 def print_markdown(rows: list[list[str]]) -> None:
     print("| " + " | ".join(HEADER) + " |")
-    print("|" + "|".join(["---"] * 2 + ["---:"] * 4) + "|")
+    print("|" + "|".join(["---"] * 2 + ["---:"] * 5) + "|")
     for row in rows:
         print("| " + " | ".join(cell.replace("└", "↳") for cell in row) + " |")
 
@@ -262,11 +282,31 @@ def targets(measurements: list[Measurement]) -> list[str]:
         return a / b if a is not None and b else None
 
     check("MRR bridge: csm / DuckDB", quotient(seconds("bridge", "csm"), seconds("bridge", "duckdb")), 0.6)
-    check("MRR bridge: csm / reading its columns", quotient(seconds("bridge", "csm"), seconds("bridge", "floor")), 5)
-    check("support KPIs: csm / DuckDB", quotient(seconds("support", "csm"), seconds("support", "duckdb")), 1.0)
+    check(
+        "MRR bridge: csm / reading its columns",
+        quotient(seconds("bridge", "csm"), seconds("bridge", "floor")),
+        5,
+    )
+    check(
+        "support KPIs: csm / DuckDB", quotient(seconds("support", "csm"), seconds("support", "duckdb")), 1.0
+    )
     support = by.get(("support", "csm"))
     check("support KPIs: csm peak RSS", support.peak_mb / 1024 if support else None, 1.5, " GB")
-    check("24-month trend: csm / csm one bridge", quotient(seconds("trend", "csm"), seconds("bridge", "csm")), 3)
+    check(
+        "24-month trend: csm / csm one bridge", quotient(seconds("trend", "csm"), seconds("bridge", "csm")), 3
+    )
+    trend, bridge = by.get(("trend", "csm")), by.get(("bridge", "csm"))
+    compute_trend = (
+        next((v for k, v in trend.parts.items() if "compute_bridge" in k), None) if trend else None
+    )
+    compute_bridge = (
+        next((v for k, v in bridge.parts.items() if "compute_bridge" in k), None) if bridge else None
+    )
+    check(
+        "24-month trend, metric only: 24 × compute_bridge / one compute_bridge",
+        quotient(compute_trend, compute_bridge),
+        3,
+    )
     return lines
 
 
@@ -289,7 +329,26 @@ def main(argv: list[str] | None = None) -> int:
         help="import csmetrics from this src directory (e.g. a `git archive` snapshot) instead of the venv's",
     )
     parser.add_argument("--json", type=Path, help="write all measurements here (default bench/out/results-…)")
+    parser.add_argument("--from-json", type=Path, help="print the table of a saved run instead of running")
     args = parser.parse_args(argv)
+
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        info = saved["machine"]
+        print(
+            f"size {saved['size']} · {saved['format']} · {info['cpus']} CPUs · {info['cpu']} · "
+            f"{info['memory']} · polars {info['polars']} duckdb {info['duckdb']} pandas {info['pandas']} · "
+            f"csm at {info['commit']}"
+        )
+        loaded = [Measurement(**m) for m in saved["measurements"]]
+        rows = table_rows(loaded)
+        print_markdown(rows) if args.markdown else print_text(rows)
+        print("\nissue 7 targets (ratios from this run):")
+        for line in targets(loaded):
+            print(line)
+        for line in saved["differences"]:
+            print(line)
+        return 1 if saved["differences"] else 0
 
     directory: Path = args.data / args.size
     info = machine()
@@ -298,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         info["commit"] = f"csmetrics from {csm_src}"
     print(
         f"size {args.size} · {args.format} · {info['cpus']} CPUs · {info['cpu']} · {info['memory']} · "
-        f"polars {info['polars']} duckdb {info['duckdb']} pandas {info['pandas']} pyarrow {info['pyarrow']} · "
+        f"polars {info['polars']} duckdb {info['duckdb']} pandas {info['pandas']} "
+        f"pyarrow {info['pyarrow']} · "
         f"csm at {info['commit']}",
         flush=True,
     )
@@ -371,7 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in targets(measurements):
         print(line)
     print()
-    agreed = {task: sorted(engine for engine in by_engine if engine != "floor") for task, by_engine in results.items()}
+    agreed = {
+        task: sorted(engine for engine in by_engine if engine != "floor")
+        for task, by_engine in results.items()
+    }
     if failures:
         print("RESULTS DIFFER:", file=sys.stderr)
         for line in failures:

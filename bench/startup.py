@@ -52,7 +52,12 @@ def import_costs(
 ) -> tuple[int, list[tuple[int, int, str]]]:
     """Total import µs of top-level modules, and (cumulative µs, self µs, module) of the largest."""
     done = subprocess.run(
-        [python, "-X", "importtime", *arguments], capture_output=True, text=True, cwd=ROOT, check=False, env=env
+        [python, "-X", "importtime", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env=env,
     )
     rows: list[tuple[int, int, str]] = []
     total = 0
@@ -80,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     for mode, cached in modes:
         env = environment(cached)
         wall([args.csm, "churn", "--demo"], 1, env)  # warm the file cache (and write .pyc when cached)
-        note = " (PYTHONDONTWRITEBYTECODE set: no .pyc, every start compiles from source)" if not cached and len(modes) > 1 else ""
+        note = (
+            " (PYTHONDONTWRITEBYTECODE set: no .pyc, every start compiles from source)"
+            if not cached and len(modes) > 1
+            else ""
+        )
         print(f"== {mode}{note}")
         for label, command in (
             ("csm --help", [args.csm, "--help"]),

@@ -8,6 +8,7 @@ import pytest
 
 from csmetrics.errors import ConfigError, DataError, UsageError
 from csmetrics.io.columns import ColumnMatch, describe_columns, parse_map_option
+from csmetrics.io.presets import PRESETS
 from csmetrics.io.readers import read_subscriptions, read_surveys, read_tickets
 from csmetrics.io.source import ReadOptions, with_flags
 from csmetrics.schemas import SCHEMAS
@@ -251,3 +252,28 @@ def test_with_flags_lays_flags_over_the_config() -> None:
 def test_unknown_mapping_is_still_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         read_subscriptions(ReadOptions(path=write(tmp_path, "a\n1\n"), columns={"nope": "a"}), "UTC")
+
+
+def test_the_docs_list_every_alias_and_preset_header() -> None:
+    docs = Path(__file__).parent.parent / "docs"
+    text = "".join(
+        (docs / name).read_text(encoding="utf-8")
+        for name in ("metrics.md",)
+        if (docs / name).exists()
+    )
+    for schema in SCHEMAS.values():
+        for column in schema.columns:
+            for alias in column.aliases:
+                assert f"`{alias}`" in text, alias
+    for preset in PRESETS.values():
+        assert f"#### {preset.name}" in text
+        headers = [h for headers in preset.aliases.values() for h in headers]
+        headers += [h for field in preset.fields for h in field.headers]
+        for header in headers:
+            assert f"`{header}`" in text, (preset.name, header)
+
+
+def test_a_sheet_for_a_csv_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "subscription_id,customer_id,mrr,started_at,ended_at\nS1,C1,1,2024-01-01,\n")
+    with pytest.raises(DataError, match="no sheets"):
+        read_subscriptions(ReadOptions(path=path, sheet="Data"), "UTC")

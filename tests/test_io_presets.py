@@ -395,7 +395,9 @@ def test_chargebee_plan_amount_already_holds_the_quantity(tmp_path: Path) -> Non
             "cb_1,c1,active,2024-01-01 00:00:00,5,10.00,50.00,month",
         ],
     )
-    assert subs(path, preset="chargebee").frame["mrr_cents"].to_list() == [5000]
+    loaded = subs(path, preset="chargebee")
+    assert loaded.frame["mrr_cents"].to_list() == [5000]
+    assert loaded.frame["subscriptions.plan_quantity"].to_list() == ["5"]
 
 
 def test_chargebee_import_layout_is_accepted(tmp_path: Path) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from csmetrics.io.readers import Checked
 from csmetrics.io.source import ReadOptions
 from csmetrics.io.validate import Validation, unknown_customers, validate_input
@@ -106,12 +104,6 @@ def test_every_error_of_a_subscriptions_file_with_its_line(tmp_path: Path) -> No
     assert by_kind["ended_at_before_started_at"] == "is before started_at"
 
 
-@pytest.mark.xfail(
-    reason="BUG: every overlap finding names the first overlapping pair of the file (line 5 of 'S4'), "
-    "not its own; _check_overlaps builds one message from pairs.row(0)",
-    strict=True,
-    raises=AssertionError,
-)
 def test_each_overlap_names_its_own_subscription_and_line(tmp_path: Path) -> None:
     validation, _ = _validate("subscriptions", _file(tmp_path, "subs.csv", BROKEN_SUBS))
     messages = {item.line: item.message for item in validation.findings if item.kind == "overlap"}
@@ -186,12 +178,6 @@ def test_tickets_errors_and_warnings(tmp_path: Path) -> None:
     assert (validation.errors, validation.warnings) == (5, 1)
 
 
-@pytest.mark.xfail(
-    reason="BUG: every duplicate_id finding names the first line of the earliest repeated id "
-    "(_check_unique builds one message for all repeats)",
-    strict=True,
-    raises=AssertionError,
-)
 def test_each_duplicate_names_the_line_of_its_own_first_occurrence(tmp_path: Path) -> None:
     text = (
         "ticket_id,customer_id,created_at\n"

@@ -131,6 +131,30 @@ Config = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        metavar="VENDOR",
+        help="Read a vendor export as it is: stripe, chargebee, baremetrics, zendesk, freshdesk, "
+        "delighted, typeform.",
+    ),
+]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map", metavar="COLUMN=HEADER", help="Map a header of the file to a csm column (repeatable)."
+    ),
+]
+SheetOption = Annotated[
+    str | None, typer.Option("--sheet", metavar="NAME", help="Excel sheet [default: the first].")
+]
+InputFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format", metavar="FORMAT", help="csv, tsv, parquet or xlsx [default: by extension]."
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No warnings on stderr; errors only.")]
 Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="Say on stderr what was read and how long it took.")
@@ -153,11 +177,17 @@ class Run:
     quiet: bool = False
     verbose: bool = False
     loaded: dict[str, Loaded] = field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         """A warning on stderr, unless --quiet."""
         if not self.quiet:
             typer.echo(f"csm: warning: {message}", err=True)
+
+    def note(self, message: str) -> None:
+        """Something the numbers depend on (rows a preset left out, …) on stderr, unless --quiet."""
+        if not self.quiet:
+            typer.echo(f"csm: note: {message}", err=True)
 
     def tell(self, message: str) -> None:
         """A progress note on stderr with --verbose."""
@@ -239,6 +269,11 @@ def _prepare(
     config_path: str | None,
     quiet: bool = False,
     verbose: bool = False,
+    main_kind: str | None = None,
+    preset: str | None = None,
+    maps: list[str] | None = None,
+    sheet: str | None = None,
+    input_format: str | None = None,
 ) -> Run:
     """Resolve flags, CSM_* variables and csm.toml into the period, the as-of day and the format."""
     from csmetrics.config import load_config
@@ -250,7 +285,38 @@ def _prepare(
     day = parse_day(as_of, "--as-of") if as_of else default_as_of
     chosen = resolve_period(period, start, end, day)
     chosen_format = output_format or OutputFormat(config.format or "table")
-    return Run(chosen, day, zone, chosen_format, output, demo, config, config_file, quiet, verbose)
+    run = Run(chosen, day, zone, chosen_format, output, demo, config, config_file, quiet, verbose)
+    run.overrides.update(_input_overrides(main_kind, preset, maps, sheet, input_format))
+    return run
+
+
+def _input_overrides(
+    main_kind: str | None,
+    preset: str | None,
+    maps: list[str] | None,
+    sheet: str | None,
+    input_format: str | None,
+) -> dict[str, dict[str, Any]]:
+    """Per input kind, the flags laid over csm.toml: a preset goes to the input of its kind,
+    --map, --sheet and --input-format to the command's main input."""
+    from csmetrics.io.columns import parse_map_option
+    from csmetrics.io.presets import PRESET_KINDS
+
+    overrides: dict[str, dict[str, Any]] = {}
+    if preset is not None:
+        if preset not in PRESET_KINDS:
+            raise UsageError(f"unknown preset '{preset}': use one of {', '.join(PRESET_KINDS)}")
+        overrides.setdefault(PRESET_KINDS[preset], {})["preset"] = preset
+    if main_kind is not None:
+        flags: dict[str, Any] = {"sheet": sheet, "input_format": input_format}
+        if maps:
+            flags["columns"] = parse_map_option(maps, main_kind)
+        overrides.setdefault(main_kind, {}).update(
+            {key: value for key, value in flags.items() if value is not None}
+        )
+    elif maps or sheet or input_format:
+        raise UsageError("--map, --sheet and --input-format need a command with one main input")
+    return overrides
 
 
 _FLAGS = {
@@ -264,14 +330,14 @@ def _read_options(run: Run, kind: str, flag_path: str | None) -> ReadOptions | N
     """Where one input is: the demo dataset, a flag, its CSM_* variable or csm.toml; None if nowhere."""
     from csmetrics.config import input_settings
     from csmetrics.data import demo_path
-    from csmetrics.io.source import ReadOptions
+    from csmetrics.io.source import ReadOptions, with_flags
 
     if run.demo:
         return ReadOptions(path=str(demo_path(kind)))
     settings = input_settings(run.config, kind, flag_path, run.config_file)
     if settings is None or settings.path is None:
         return None
-    return ReadOptions(**settings.model_dump())
+    return with_flags(ReadOptions(**settings.model_dump()), **run.overrides.get(kind, {}))
 
 
 def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
@@ -290,6 +356,8 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
     if run.demo:
         loaded = replace(loaded, path=f"demo:{kind}.csv")
     run.tell(f"read {loaded.path}: {loaded.rows:,} {kind} rows in {time.perf_counter() - started:.2f} s")
+    for note in loaded.notes:
+        run.note(f"{loaded.path}: {note}")
     run.loaded[kind] = loaded
     return loaded
 
@@ -366,6 +434,7 @@ def _report(run: Run, command: str, values: dict[str, object]) -> Report:
         inputs=[InputInfo(item.kind, item.path, item.rows) for item in run.loaded.values()],
         values=values,
         currency=_currency(run),
+        notes=[f"{item.path}: {note}" for item in run.loaded.values() for note in item.notes],
     )
 
 
@@ -441,6 +510,10 @@ def churn(
     output: Output = None,
     demo: Demo = False,
     list_customers: ListOption = False,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -467,6 +540,11 @@ def churn(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="subscriptions",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         report = _report(run, "churn", _pick(_bridge_values(run), CHURN_KEYS))
         if list_customers:
@@ -524,6 +602,10 @@ def nrr(
     explain: Annotated[
         bool, typer.Option("--explain", help="List each movement with its MRR and points of NRR.")
     ] = False,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -552,6 +634,11 @@ def nrr(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="subscriptions",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         bridge = compute_bridge(run.subscriptions.frame, run.period, run.as_of)
         values = bridge.values()
@@ -603,7 +690,7 @@ def _nrr_listing(values: dict[str, object]) -> Listing:
 
 
 def _negated(value: float | None) -> float | None:
-    return None if value is None else -value
+    return None if value is None else 0.0 - value if value else 0.0
 
 
 EXAMPLES_EXPANSION = """
@@ -628,6 +715,10 @@ def expansion(
     output: Output = None,
     demo: Demo = False,
     list_customers: ListOption = False,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -650,6 +741,11 @@ def expansion(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="subscriptions",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         report = _report(run, "expansion", _pick(_bridge_values(run), EXPANSION_KEYS))
         if list_customers:
@@ -712,6 +808,10 @@ def mrr(
             help="Split the bridge by a customer attribute: plan, or any extra column.",
         ),
     ] = None,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -739,6 +839,11 @@ def mrr(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="subscriptions",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         report = _report(run, "mrr", _bridge_values(run))
         if by is not None:
@@ -836,6 +941,10 @@ def support(
         SupportGroup | None,
         typer.Option("--by", help="One row per agent, channel or type."),
     ] = None,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -867,6 +976,11 @@ def support(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="tickets",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         clock = None
         if business_hours is not None:
@@ -918,6 +1032,10 @@ def nps(
             help="NPS per customer attribute from the subscriptions file (plan, industry, …).",
         ),
     ] = None,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -945,6 +1063,11 @@ def nps(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="surveys",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         answers = _load(run, "surveys", surveys).frame
         result = compute_nps(answers, run.period, run.as_of)
@@ -1018,7 +1141,10 @@ def check(
     ctx: typer.Context,
     checks_file: Annotated[
         str | None,
-        typer.Argument(metavar="[CHECKS_FILE]", help="Checks file [default: ./csm-checks.toml]."),
+        typer.Argument(
+            metavar="[CHECKS_FILE]",
+            help="Checks file [default: $CSM_CHECKS, ./csm-checks.toml, else [[checks]] in csm.toml].",
+        ),
     ] = None,
     subscriptions: Subscriptions = None,
     tickets: Tickets = None,
@@ -1043,6 +1169,7 @@ def check(
         bool, typer.Option("--warn-as-error", help="A warning fails the run too.")
     ] = False,
     demo: Demo = False,
+    preset: PresetOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1074,9 +1201,12 @@ def check(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            preset=preset,
         )
-        chosen = checks_file or os.environ.get("CSM_CHECKS") or CHECKS_FILE
-        checks = load_checks(Path(chosen), all_metrics())
+        chosen = Path(checks_file or os.environ.get("CSM_CHECKS") or CHECKS_FILE)
+        if checks_file is None and not chosen.exists() and run.config.checks and run.config_file is not None:
+            chosen = run.config_file
+        checks = load_checks(chosen, all_metrics())
         paths = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
         results = [_evaluate(run, item, paths) for item in checks]
         inputs = [InputInfo(item.kind, item.path, item.rows) for item in run.loaded.values()]
@@ -1227,6 +1357,7 @@ def validate(
         int, typer.Option("--max-errors", min=1, help="List at most this many problems per rule.")
     ] = 100,
     demo: Demo = False,
+    preset: PresetOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1257,6 +1388,7 @@ def validate(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            preset=preset,
         )
         flags = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
         chosen = {kind: _read_options(run, kind, path) for kind, path in flags.items()}
@@ -1329,6 +1461,7 @@ def snapshot(
     as_of: AsOf = None,
     tz: Tz = None,
     demo: Demo = False,
+    preset: PresetOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1360,6 +1493,7 @@ def snapshot(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            preset=preset,
         )
         folder = Path(output_dir)
         if not folder.is_dir():
@@ -1444,6 +1578,7 @@ def trend(
     output_format: Format = None,
     output: Output = None,
     demo: Demo = False,
+    preset: PresetOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1481,6 +1616,7 @@ def trend(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            preset=preset,
         )
         periods = _series_periods(run, months, period, start, end, granularity)
         families = sorted({family_of(name) for name in names}, key=list(FAMILIES).index)
@@ -1592,6 +1728,10 @@ def reasons(
     by: Annotated[
         str | None, typer.Option("--by", metavar="ATTRIBUTE", help="Split by plan or another attribute.")
     ] = None,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1617,6 +1757,11 @@ def reasons(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="subscriptions",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         frame = run.subscriptions.frame
         result = churn_reasons(frame, run.period, run.as_of)
@@ -1695,6 +1840,10 @@ def cohorts(
     output_format: Format = None,
     output: Output = None,
     demo: Demo = False,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1726,12 +1875,19 @@ def cohorts(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="subscriptions",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         chosen = _series_periods(run, months or 12, period, start, end, Granularity.month)
         span = Period(f"{chosen[0].label}..{chosen[-1].label}", chosen[0].start, chosen[-1].end)
         run = replace(run, period=span)
         frame = _load(run, "subscriptions", subscriptions).frame
         result = retention_matrix(frame, chosen[0], chosen[-1], run.as_of, revenue=revenue)
+        if not result.cohorts:
+            run.warn(f"no month from {chosen[0].label} to {chosen[-1].label} is over at --as-of {run.as_of}")
         report = _report(run, "cohorts", result.values())
         if run.output_format is OutputFormat.json:
             _write(run, to_json(report))
@@ -1745,6 +1901,7 @@ def cohorts(
                     entry["customers"],
                     *([entry["starting_mrr"]] if revenue else []),
                     *entry["retained"],
+                    *[None] * (width - len(entry["retained"])),
                 ]
                 for entry in _cohort_entries(report.values)
             ]
@@ -1794,6 +1951,10 @@ def segments(
     output_format: Format = None,
     output: Output = None,
     demo: Demo = False,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1827,6 +1988,11 @@ def segments(
             config_path=config,
             quiet=quiet,
             verbose=verbose,
+            main_kind="subscriptions",
+            preset=preset,
+            maps=maps,
+            sheet=sheet,
+            input_format=input_format,
         )
         frame = run.subscriptions.frame
         built = {}
@@ -1855,6 +2021,95 @@ def segments(
         else:
             _write(run, _table_text(lambda console: render_segments(report, console)))
         _warn_if_open(run)
+
+    _guarded(debug, body)
+
+
+class InputKind(StrEnum):
+    """The kinds of input csm reads."""
+
+    subscriptions = "subscriptions"
+    tickets = "tickets"
+    surveys = "surveys"
+
+
+EXAMPLES_COLUMNS = """
+Examples:
+
+  csm columns --demo --kind tickets
+
+  csm columns subscriptions.csv
+
+  csm columns export.csv --preset stripe
+
+  csm columns zgloszenia.xlsx --kind tickets --map ticket_id="Numer zgłoszenia"
+"""
+
+
+@app.command(epilog=EXAMPLES_COLUMNS)
+def columns(
+    file: Annotated[
+        str | None, typer.Argument(metavar="[FILE]", help="The file to look at, or - for stdin.")
+    ] = None,
+    kind: Annotated[
+        InputKind | None,
+        typer.Option(
+            "--kind", "-k", help="What the file holds [default: the preset's kind, else subscriptions]."
+        ),
+    ] = None,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
+    tz: Tz = None,
+    output_format: Annotated[
+        OutputFormat | None, typer.Option("--format", "-f", help="table or json [default: table].")
+    ] = None,
+    demo: Demo = False,
+    config: Config = None,
+    debug: Debug = False,
+) -> None:
+    """Show how each header of a file maps onto csm's columns, before computing anything.
+
+    Lists every header with the csm column it feeds (by name, built-in alias, your mapping or a
+    preset), a sample value, and the required columns still missing.
+    """
+
+    def body() -> None:
+        from csmetrics.config import load_config
+        from csmetrics.io.columns import describe_columns, parse_map_option
+        from csmetrics.io.presets import PRESET_KINDS
+        from csmetrics.io.source import ReadOptions, with_flags
+        from csmetrics.render import columns_json, make_console, render_columns
+
+        if preset is not None and preset not in PRESET_KINDS:
+            raise UsageError(f"unknown preset '{preset}': use one of {', '.join(PRESET_KINDS)}")
+        chosen = kind.value if kind is not None else PRESET_KINDS.get(preset or "", "subscriptions")
+        if (file is None) == (not demo):
+            raise UsageError("give a FILE or --demo (not both)")
+        if file is None:
+            from csmetrics.data import demo_path
+
+            path = str(demo_path(chosen))
+        else:
+            path = file
+        config_data, _ = load_config(config)
+        section = config_data.section(chosen)
+        settings = section.model_copy(update={"path": path})
+        options = with_flags(
+            ReadOptions(**settings.model_dump()),
+            preset=preset,
+            columns=parse_map_option(maps, chosen) if maps else None,
+            sheet=sheet,
+            input_format=input_format,
+        )
+        report = describe_columns(chosen, options, _check_tz(tz or config_data.tz or "UTC"))
+        if output_format is OutputFormat.json:
+            sys.stdout.write(columns_json(report))
+        else:
+            render_columns(report, make_console())
+        if report.missing:
+            raise typer.Exit(int(ExitCode.DATA))
 
     _guarded(debug, body)
 

@@ -90,6 +90,8 @@ class FileConfig(BaseModel):
     customers: InputSection = InputSection()
     usage: InputSection = InputSection()
     invoices: InputSection = InputSection()
+    checks: list[dict[str, object]] = []
+    """``[[checks]]`` for ``csm check`` when there is no checks file (validated by csm check)."""
 
     @field_validator("tz")
     @classmethod

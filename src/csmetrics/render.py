@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich import box
 from rich.console import Console
@@ -41,6 +41,9 @@ def make_console(stream: TextIO | None = None, *, width: int = 120) -> Console:
         console = _Console(file=stream, highlight=False, width=width, no_color=stream is not None)
     return console
 
+
+if TYPE_CHECKING:
+    from csmetrics.io.columns import ColumnReport
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _RATIOS = {"quick_ratio"}
@@ -378,7 +381,7 @@ def _rounded_points(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     if any(value is None for value in values):
         return rows
     parts = [float(str(value)) for value in values[1:-1]]
-    total, shown = parts_that_add_up(float(str(values[-1])) - 100, parts)
+    total, shown = parts_that_add_up(Decimal(f"{float(str(values[-1])):.1f}") - 100, parts)
     rounded = ["100.0", *(f"{part:+}" for part in shown), f"{100 + total}"]
     return [{**row, "points": value} for row, value in zip(rows, rounded, strict=True)]
 
@@ -397,14 +400,17 @@ def _listing_cell(column: str, value: object, currency: str | None) -> str:
     return str(value)
 
 
-def parts_that_add_up(total: float, parts: list[float], places: int = 1) -> tuple[Decimal, list[Decimal]]:
+def parts_that_add_up(
+    total: float | Decimal, parts: list[float], places: int = 1
+) -> tuple[Decimal, list[Decimal]]:
     """Round a total and its signed parts so the shown parts add up to the shown total.
 
-    The rounding error goes to the parts whose rounding was the least exact (largest remainder
-    method), never to the total.
+    The total is rounded as every table rounds a float (``f"{x:.1f}"``), or taken as given when it
+    is a Decimal; the rounding error goes to the parts whose rounding was the least exact (largest
+    remainder method), never to the total.
     """
     step = Decimal(1).scaleb(-places)
-    shown_total = Decimal(repr(total)).quantize(step, rounding=ROUND_HALF_EVEN)
+    shown_total = total.quantize(step) if isinstance(total, Decimal) else Decimal(f"{total:.{places}f}")
     exact = [Decimal(repr(part)) for part in parts]
     shown = [part.quantize(step, rounding=ROUND_HALF_EVEN) for part in exact]
     gap = shown_total - sum(shown, Decimal(0))
@@ -421,6 +427,11 @@ def parts_that_add_up(total: float, parts: list[float], places: int = 1) -> tupl
     return shown_total, shown
 
 
+def _shown_nrr(nrr: float) -> Decimal:
+    """NRR in percent exactly as the tables show it (one decimal)."""
+    return Decimal(format_percent(nrr).removesuffix("%"))
+
+
 def nrr_sentence(values: dict[str, object]) -> str | None:
     """NRR in points of opening MRR, rounded so the parts add up: 90% = 100 − 10 − 10 + 10."""
     start = values.get("mrr_start")
@@ -432,7 +443,7 @@ def nrr_sentence(values: dict[str, object]) -> str | None:
         return float(100 * Decimal(str(values.get(key) or 0)) / start)
 
     gap, (churn, contraction, expansion) = parts_that_add_up(
-        100 * nrr - 100,
+        _shown_nrr(nrr) - 100,
         [-points("churned_mrr"), -points("contraction_mrr"), points("expansion_mrr")],
     )
     where = "above" if gap > 0 else "below"
@@ -991,7 +1002,7 @@ def _compact_nrr(values: dict[str, object]) -> str:
     if nrr is None or any(part is None for part in parts):
         return "—"
     churn, contraction, expansion = (float(str(part)) for part in parts)
-    gap, (c, k, e) = parts_that_add_up(100 * float(str(nrr)) - 100, [-churn, -contraction, expansion])
+    gap, (c, k, e) = parts_that_add_up(_shown_nrr(float(str(nrr))) - 100, [-churn, -contraction, expansion])
     return f"{100 + gap}% = 100 {c:+} {k:+} {e:+}".replace("-", "−")
 
 
@@ -1167,3 +1178,51 @@ def render_segments(report: Report, console: Console) -> None:
             style="dim",
         )
     )
+
+
+def columns_json(report: ColumnReport) -> str:
+    """How each header of a file was mapped, as JSON."""
+    out = {
+        "command": "columns",
+        "csm_version": __version__,
+        "kind": report.kind,
+        "path": report.path,
+        "preset": report.preset,
+        "columns": [
+            {"header": item.header, "canonical": item.canonical, "how": item.how, "sample": item.sample}
+            for item in report.columns
+        ],
+        "missing": list(report.missing),
+    }
+    return json.dumps(out, ensure_ascii=False) + "\n"
+
+
+_HOW = {
+    "exact": "same name",
+    "alias": "built-in alias",
+    "mapping": "your mapping",
+    "preset": "preset",
+    "unused": "kept as an attribute",
+}
+
+
+def render_columns(report: ColumnReport, console: Console) -> None:
+    """Each header of the file, the csm column it feeds and how it was matched, then what is missing."""
+    preset = f", preset {report.preset}" if report.preset else ""
+    console.print(Text(f"csm columns · {report.path} read as {report.kind}{preset}", style="bold"))
+    table = Table(box=box.SIMPLE_HEAVY)
+    for label in ("Header", "csm column", "How", "First value"):
+        table.add_column(label)
+    for item in report.columns:
+        table.add_row(item.header, item.canonical or "—", _HOW.get(item.how, item.how), item.sample or "")
+    console.print(table)
+    if report.missing:
+        console.print(
+            Text(
+                "Missing: " + ", ".join(report.missing) + ". Map them with --map COLUMN=HEADER or "
+                f"[{report.kind}.columns] in csm.toml.",
+                style="bold red",
+            )
+        )
+    else:
+        console.print(Text("Every required column is there.", style="green"))

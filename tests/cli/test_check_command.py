@@ -433,12 +433,6 @@ def test_csm_checks_variable_names_the_checks_file(files: Path, monkeypatch: pyt
     check_failed(check(None))
 
 
-@pytest.mark.xfail(
-    reason="BUG (missing feature): issue 6 says the checks may be a [[checks]] table in csm.toml; "
-    "csm.toml rejects the key 'checks' (exit 4) and csm check never looks there",
-    strict=True,
-    raises=AssertionError,
-)
 def test_checks_in_csm_toml(files: Path) -> None:
     (files / "csm.toml").write_text('[subscriptions]\npath = "subs.csv"\n\n' + CHURN_WARN, encoding="utf-8")
     result = invoke(["check", *AS_OF])

@@ -327,12 +327,6 @@ def test_a_data_error_leaves_no_file_of_that_family_and_no_temp_file(inputs: Pat
     assert not [name for name in names if name.endswith(".tmp") or name.startswith(".")]
 
 
-@pytest.mark.xfail(
-    reason="BUG: write_atomic creates files with tempfile.mkstemp, which are mode 0600 whatever the "
-    "umask, so a snapshot history (or --output, --junit) is unreadable to the group and others",
-    strict=True,
-    raises=AssertionError,
-)
 def test_snapshot_files_follow_the_umask(inputs: Path) -> None:
     old = os.umask(0o022)
     try:

@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
-import polars as pl
-
 from csmetrics.errors import ConfigError, DataError, UsageError
 from csmetrics.io.source import ROW, RawTable, ReadOptions, read_raw
 from csmetrics.schemas import SCHEMAS, Schema
@@ -219,8 +217,3 @@ def parse_map_option(values: list[str], kind: str | None = None) -> dict[str, st
         if headers.count(header.casefold()) > 1:
             raise UsageError(f"--map gives the header '{header}' to more than one column")
     return mapping
-
-
-def sample_values(frame: pl.DataFrame, header: str, limit: int = 3) -> list[str]:
-    """The first few distinct non-empty values of a column, for hints in messages."""
-    return [str(value) for value in frame[header].drop_nulls().unique(maintain_order=True).head(limit)]

@@ -255,10 +255,10 @@ def _chargebee_prepare(ctx: Context) -> None:
     _apply_statuses(ctx, _CHARGEBEE_STATUSES)
     amount = ctx.header("amount")
     if amount is not None and amount.casefold().endswith("plan_amount") and "quantity" in ctx.matching.fields:
-        # plan_amount is already unit price × quantity
-        ctx.frame = ctx.frame.with_columns(
-            pl.lit(None, dtype=pl.String).alias(ctx.matching.fields["quantity"])
-        )
+        # plan_amount is already unit price × quantity: the quantity stays an attribute only
+        header = ctx.matching.fields.pop("quantity")
+        ctx.matching.how.pop(header, None)
+        ctx.matching.target.pop(header, None)
 
 
 CHARGEBEE = Preset(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -31,9 +32,18 @@ class Problems:
         self.total = 0
 
     def add(
-        self, frame: pl.DataFrame, mask: pl.Series | pl.Expr, column: str, reason: str, kind: str
+        self,
+        frame: pl.DataFrame,
+        mask: pl.Series | pl.Expr,
+        column: str,
+        reason: str,
+        kind: str,
+        per_row: Callable[[int], str] | None = None,
     ) -> None:
-        """Record the rows of ``frame`` where ``mask`` holds; values are shown as the file wrote them."""
+        """Record the rows of ``frame`` where ``mask`` holds; values are shown as the file wrote them.
+
+        ``per_row`` gives a row its own reason (naming the other line of a pair, say).
+        """
         hits = frame.filter(mask).select(ROW).sort(ROW)
         if hits.height == 0:
             return
@@ -44,7 +54,8 @@ class Problems:
         else:
             shown = [None] * rows.height
         for row, value in zip(rows[ROW].to_list(), shown, strict=True):
-            self.found.append(Problem(int(row), column, value, kind, reason))
+            text = per_row(int(row)) if per_row is not None else reason
+            self.found.append(Problem(int(row), column, value, kind, text))
 
     def line_of(self, problem: Problem) -> int:
         """The 1-based line of a problem's row in its file."""

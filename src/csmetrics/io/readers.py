@@ -289,9 +289,12 @@ def _check_unique(frame: pl.DataFrame, column: str, header: str, problems: Probl
         pl.col(column).is_not_null() & (pl.col(ROW) != pl.col("__first"))
     )
     if repeated.height:
-        earliest = repeated.sort(ROW).row(0, named=True)
-        line = problems.table.line_of(int(earliest["__first"]))
-        problems.add(repeated, pl.lit(True), header, f"repeats the {column} of line {line}", "duplicate_id")
+        first_of = dict(zip(repeated[ROW].to_list(), repeated["__first"].to_list(), strict=True))
+
+        def reason(row: int) -> str:
+            return f"repeats the {column} of line {problems.table.line_of(int(first_of[row]))}"
+
+        problems.add(repeated, pl.lit(True), header, f"repeats a {column}", "duplicate_id", reason)
 
 
 def _check_before(
@@ -502,14 +505,21 @@ def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: Prob
         .agg(pl.col(f"{ROW}_other").min(), pl.col(group).first())
         .sort(ROW)
     )
-    first = pairs.row(0, named=True)
-    line = problems.table.line_of(int(first[f"{ROW}_other"]))
+    other = dict(zip(pairs[ROW].to_list(), pairs.select(f"{ROW}_other", group).rows(), strict=True))
+
+    def reason(row: int) -> str:
+        earlier, subscription = other[row]
+        line = problems.table.line_of(int(earlier))
+        rule = "rows of one subscription must not overlap"
+        return f"overlaps line {line} of subscription '{subscription}': {rule}"
+
     problems.add(
         frame,
         pl.col(ROW).is_in(pairs[ROW].implode()),
         matched["started_at"],
-        f"overlaps line {line} of subscription '{first[group]}': rows of one subscription must not overlap",
+        "overlaps another row of its subscription",
         "overlap",
+        reason,
     )
 
 

@@ -199,19 +199,18 @@ def sniff_delimiter(path: str, text: str) -> str:
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab"}
 
 
-def _first_record_text(text: str) -> str:
+def _first_record_text(text: str, limit: int = 65536) -> str:
     """The header record as written, even when a quoted header name holds a newline."""
-    end = 0
+    head = text[:limit]
     quoted = False
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == "\n" and not quoted:
-            end = index
-            break
-    else:
-        end = len(text)
-    return text[:end]
+    start = 0
+    while True:
+        newline = head.find("\n", start)
+        end = newline if newline >= 0 else len(head)
+        quoted ^= head.count('"', start, end) % 2 == 1
+        if newline < 0 or not quoted:
+            return head[:end]
+        start = newline + 1
 
 
 def _splits_evenly(text: str, delimiter: str, sample: int = 50) -> bool:
@@ -423,6 +422,8 @@ def read_raw(options: ReadOptions, stdin: BinaryIO | None = None) -> RawTable:
     if not data.strip():
         raise empty
     kind = detect_format(options, data)
+    if options.sheet is not None and kind != "xlsx":
+        raise DataError(path, f"is read as {kind.upper()}, which has no sheets: sheet is for .xlsx files")
     text: str | None = None
     delimiter: str | None = None
     offset = 0

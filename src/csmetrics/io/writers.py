@@ -17,9 +17,17 @@ def write_atomic(path: str, text: str) -> None:
         raise DataError(path, f"cannot be written: no folder '{folder}'")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         Path(temporary).replace(target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise DataError(path, f"cannot be written: {error.strerror or error}") from None
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it), so files get the usual permissions."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
