@@ -257,9 +257,7 @@ def test_unknown_mapping_is_still_a_config_error(tmp_path: Path) -> None:
 def test_the_docs_list_every_alias_and_preset_header() -> None:
     docs = Path(__file__).parent.parent / "docs"
     text = "".join(
-        (docs / name).read_text(encoding="utf-8")
-        for name in ("metrics.md",)
-        if (docs / name).exists()
+        (docs / name).read_text(encoding="utf-8") for name in ("metrics.md",) if (docs / name).exists()
     )
     for schema in SCHEMAS.values():
         for column in schema.columns:
