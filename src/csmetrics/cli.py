@@ -326,6 +326,35 @@ _FLAGS = {
 }
 
 
+_RUN_OPTIONS = (
+    "period",
+    "start",
+    "end",
+    "as_of",
+    "tz",
+    "output_format",
+    "output",
+    "demo",
+    "quiet",
+    "verbose",
+    "preset",
+    "maps",
+    "sheet",
+    "input_format",
+)
+
+
+def _options(values: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The options every command shares, taken from its parameters, for ``_prepare``."""
+    picked = {key: values.get(key) for key in _RUN_OPTIONS}
+    picked["demo"] = bool(picked["demo"])
+    picked["quiet"] = bool(picked["quiet"])
+    picked["verbose"] = bool(picked["verbose"])
+    picked["config_path"] = values.get("config")
+    picked.update(overrides)
+    return picked
+
+
 def _read_options(run: Run, kind: str, flag_path: str | None) -> ReadOptions | None:
     """Where one input is: the demo dataset, a flag, its CSM_* variable or csm.toml; None if nowhere."""
     from csmetrics.config import input_settings
@@ -525,27 +554,10 @@ def churn(
     joining and leaving within the period is no churn.
     """
 
+    options = dict(locals())
+
     def body() -> None:
-        run = _revenue_run(
-            ctx,
-            subscriptions,
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="subscriptions",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
         report = _report(run, "churn", _pick(_bridge_values(run), CHURN_KEYS))
         if list_customers:
             report = _with_churn_listing(run, report)
@@ -617,29 +629,12 @@ def nrr(
     paying at the start; new and reactivated customers are left out.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.metrics.revenue import compute_bridge, nrr_points
 
-        run = _revenue_run(
-            ctx,
-            subscriptions,
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="subscriptions",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
         bridge = compute_bridge(run.subscriptions.frame, run.period, run.as_of)
         values = bridge.values()
         points = nrr_points(bridge)
@@ -726,27 +721,10 @@ def expansion(
 ) -> None:
     """Expansion MRR: how much more existing customers pay, and its share of all new MRR."""
 
+    options = dict(locals())
+
     def body() -> None:
-        run = _revenue_run(
-            ctx,
-            subscriptions,
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="subscriptions",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
         report = _report(run, "expansion", _pick(_bridge_values(run), EXPANSION_KEYS))
         if list_customers:
             report = _with_expansion_listing(run, report)
@@ -822,29 +800,12 @@ def mrr(
     mrr_end − mrr_start = new + reactivation + expansion − contraction − churned, always.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.metrics.revenue import compute_bridge_by
 
-        run = _revenue_run(
-            ctx,
-            subscriptions,
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="subscriptions",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
         report = _report(run, "mrr", _bridge_values(run))
         if by is not None:
             frame = run.subscriptions.frame
@@ -956,6 +917,8 @@ def support(
     time, or in working time with --business-hours.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.io.readers import read_holidays
         from csmetrics.metrics.business_hours import parse_business_hours
@@ -964,24 +927,7 @@ def support(
         if holidays is not None and business_hours is None:
             raise UsageError("--holidays needs --business-hours")
         _no_files_with_demo(ctx, demo, tickets=tickets)
-        run = _prepare(
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="tickets",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _prepare(**_options(options, main_kind="tickets"))
         clock = None
         if business_hours is not None:
             days_off = read_holidays(holidays) if holidays is not None else frozenset()
@@ -1046,29 +992,14 @@ def nps(
     NPS = 100 × (promoters − detractors) ÷ responses, for answers given in the period.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.metrics.nps import compute_nps, is_margin_too_wide, nps_by
         from csmetrics.metrics.revenue import customer_attribute
 
         _no_files_with_demo(ctx, demo, surveys=surveys, subscriptions=subscriptions)
-        run = _prepare(
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="surveys",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _prepare(**_options(options, main_kind="surveys"))
         answers = _load(run, "surveys", surveys).frame
         result = compute_nps(answers, run.period, run.as_of)
         groups: list[tuple[str, dict[str, object]]] | None = None
@@ -1181,6 +1112,8 @@ def check(
     warn/fail conditions. Exit 0 when all pass or only warn, 1 when any fails.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.checks import CHECKS_FILE, load_checks
         from csmetrics.io.writers import write_atomic
@@ -1189,20 +1122,7 @@ def check(
         from csmetrics.report import CheckReport, InputInfo
 
         _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
-        run = _prepare(
-            period=None,
-            start=None,
-            end=None,
-            as_of=as_of,
-            tz=tz,
-            output_format=None,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            preset=preset,
-        )
+        run = _prepare(**_options(options, period=None, start=None, end=None, output_format=None))
         chosen = Path(checks_file or os.environ.get("CSM_CHECKS") or CHECKS_FILE)
         if checks_file is None and not chosen.exists() and run.config.checks and run.config_file is not None:
             chosen = run.config_file
@@ -1370,26 +1290,15 @@ def validate(
     on a paid plan, customers in tickets or surveys that no subscription has.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.io.validate import Validation, unknown_customers, validate_input
         from csmetrics.render import make_console, render_validation, validation_json
         from csmetrics.report import InputInfo
 
         _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
-        run = _prepare(
-            period=None,
-            start=None,
-            end=None,
-            as_of=as_of,
-            tz=tz,
-            output_format=None,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            preset=preset,
-        )
+        run = _prepare(**_options(options, period=None, start=None, end=None, output_format=None))
         flags = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
         chosen = {kind: _read_options(run, kind, path) for kind, path in flags.items()}
         given = {kind: options for kind, options in chosen.items() if options is not None}
@@ -1473,6 +1382,8 @@ def snapshot(
     same period is run again. Their paths are printed on stdout.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.io.writers import write_atomic
         from csmetrics.metrics.nps import compute_nps
@@ -1481,20 +1392,7 @@ def snapshot(
         from csmetrics.render import to_json
 
         _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
-        run = _prepare(
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=None,
-            output=None,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            preset=preset,
-        )
+        run = _prepare(**_options(options, output_format=None, output=None))
         folder = Path(output_dir)
         if not folder.is_dir():
             raise UsageError(f"--output-dir {output_dir} is not a folder")
@@ -1589,6 +1487,8 @@ def trend(
     Revenue metrics come from one pass over the data; each period equals the one-period command.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.metrics.catalog import FAMILIES, INPUT_OF, all_metrics, family_of
         from csmetrics.metrics.trend import least_squares_slope
@@ -1604,20 +1504,7 @@ def trend(
         if months is not None and (period is not None or start is not None or end is not None):
             raise UsageError("give --months or a period (--period, --from/--to), not both")
         _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
-        run = _prepare(
-            period=None,
-            start=None,
-            end=None,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            preset=preset,
-        )
+        run = _prepare(**_options(options, period=None, start=None, end=None))
         periods = _series_periods(run, months, period, start, end, granularity)
         families = sorted({family_of(name) for name in names}, key=list(FAMILIES).index)
         paths = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
@@ -1739,30 +1626,13 @@ def reasons(
 ) -> None:
     """Why customers leave: churned customers and MRR by cancel reason, top reasons first."""
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.metrics.reasons import churn_reasons, churn_reasons_by
         from csmetrics.render import make_console, render_reasons, rows_csv, to_json
 
-        run = _revenue_run(
-            ctx,
-            subscriptions,
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="subscriptions",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
         frame = run.subscriptions.frame
         result = churn_reasons(frame, run.period, run.as_of)
         report = _report(run, "reasons", result.values())
@@ -1855,6 +1725,8 @@ def cohorts(
     paying at the end of each later month.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.metrics.cohorts import retention_matrix
         from csmetrics.periods import Period
@@ -1863,24 +1735,7 @@ def cohorts(
         if months is not None and (period is not None or start is not None or end is not None):
             raise UsageError("give --months or a period (--period, --from/--to), not both")
         _no_files_with_demo(ctx, demo, subscriptions=subscriptions)
-        run = _prepare(
-            period=None,
-            start=None,
-            end=None,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="subscriptions",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _prepare(**_options(options, period=None, start=None, end=None, main_kind="subscriptions"))
         chosen = _series_periods(run, months or 12, period, start, end, Granularity.month)
         span = Period(f"{chosen[0].label}..{chosen[-1].label}", chosen[0].start, chosen[-1].end)
         run = replace(run, period=span)
@@ -1966,6 +1821,8 @@ def segments(
     30 customers at the start are flagged and show a 95% interval for their churn rate.
     """
 
+    options = dict(locals())
+
     def body() -> None:
         from csmetrics.metrics.segments import attribute_trait, segment_bridges, tenure_trait, ticket_trait
         from csmetrics.render import make_console, render_segments, rows_csv, to_json
@@ -1974,26 +1831,7 @@ def segments(
         if not traits:
             raise UsageError("--by needs at least one trait")
         _no_files_with_demo(ctx, demo, tickets=tickets)
-        run = _revenue_run(
-            ctx,
-            subscriptions,
-            period=period,
-            start=start,
-            end=end,
-            as_of=as_of,
-            tz=tz,
-            output_format=output_format,
-            output=output,
-            demo=demo,
-            config_path=config,
-            quiet=quiet,
-            verbose=verbose,
-            main_kind="subscriptions",
-            preset=preset,
-            maps=maps,
-            sheet=sheet,
-            input_format=input_format,
-        )
+        run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
         frame = run.subscriptions.frame
         built = {}
         for trait in traits:
