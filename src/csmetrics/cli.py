@@ -285,6 +285,10 @@ def _prepare(
     day = parse_day(as_of, "--as-of") if as_of else default_as_of
     chosen = resolve_period(period, start, end, day)
     chosen_format = output_format or OutputFormat(config.format or "table")
+    if demo and (preset or maps or sheet or input_format):
+        raise UsageError(
+            "--demo reads the built-in dataset: drop --preset, --map, --sheet and --input-format"
+        )
     run = Run(chosen, day, zone, chosen_format, output, demo, config, config_file, quiet, verbose)
     run.overrides.update(_input_overrides(main_kind, preset, maps, sheet, input_format))
     return run
@@ -300,13 +304,18 @@ def _input_overrides(
     """Per input kind, the flags laid over csm.toml: a preset goes to the input of its kind,
     --map, --sheet and --input-format to the command's main input."""
     from csmetrics.io.columns import parse_map_option
-    from csmetrics.io.presets import PRESET_KINDS
+    from csmetrics.io.presets import PRESET_KINDS, get_preset
+    from csmetrics.io.source import FORMATS
 
     overrides: dict[str, dict[str, Any]] = {}
     if preset is not None:
         if preset not in PRESET_KINDS:
             raise UsageError(f"unknown preset '{preset}': use one of {', '.join(PRESET_KINDS)}")
+        if main_kind is not None:
+            get_preset(preset, main_kind)
         overrides.setdefault(PRESET_KINDS[preset], {})["preset"] = preset
+    if input_format is not None and input_format.lower() not in FORMATS:
+        raise UsageError(f"unknown --input-format '{input_format}': use one of {', '.join(FORMATS)}")
     if main_kind is not None:
         flags: dict[str, Any] = {"sheet": sheet, "input_format": input_format}
         if maps:

@@ -209,7 +209,56 @@ SURVEYS = Schema(
     ),
 )
 
-SCHEMAS: dict[str, Schema] = {schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS)}
+INVOICES = Schema(
+    name="invoices",
+    id_column="invoice_id",
+    columns=(
+        Column("customer_id", Kind.TEXT, required=True, not_empty=True, aliases=_CUSTOMER),
+        Column("invoice_id", Kind.TEXT, required=True, not_empty=True, meaning="unique per file"),
+        Column(
+            "period_start",
+            Kind.DAY,
+            required=True,
+            not_empty=True,
+            meaning="first day of the service period the invoice bills",
+        ),
+        Column(
+            "period_end",
+            Kind.DAY,
+            required=True,
+            not_empty=True,
+            meaning="LAST day of the service period, inclusive (1 Jan – 31 Jan: 2024-01-31)",
+        ),
+        Column(
+            "amount",
+            Kind.MONEY,
+            required=True,
+            not_empty=True,
+            meaning="net amount billed for the service period, tax excluded, 0 or more",
+        ),
+        Column(
+            "status",
+            Kind.TEXT,
+            meaning="paid, open, uncollectible, void or draft (INVOICE_STATUSES); empty = by paid_at",
+        ),
+        Column("paid_at", Kind.DAY, meaning="the day the invoice was paid; empty = not paid"),
+        Column("plan", Kind.TEXT, aliases=("plan name", "plan_name")),
+        Column("currency", Kind.TEXT, aliases=("currency code", "currency_code")),
+        Column(
+            "cancel_reason",
+            Kind.TEXT,
+            aliases=(
+                "cancel reason",
+                "cancellation reason",
+                "cancellation_reason",
+                "churn reason",
+                "churn_reason",
+            ),
+        ),
+    ),
+)
+
+SCHEMAS: dict[str, Schema] = {schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS, INVOICES)}
 
 BILLING_PERIODS: dict[str, str] = {
     "month": "month",
@@ -225,3 +274,39 @@ BILLING_PERIODS: dict[str, str] = {
     "weekly": "week",
 }
 """Accepted billing_period spellings (case-insensitive) and the period each one means."""
+
+INVOICE_STATUSES: dict[str, str] = {
+    "paid": "paid",
+    "settled": "paid",
+    "opłacona": "paid",
+    "zapłacona": "paid",
+    "open": "open",
+    "unpaid": "open",
+    "not_paid": "open",
+    "not paid": "open",
+    "due": "open",
+    "payment_due": "open",
+    "payment due": "open",
+    "overdue": "open",
+    "past_due": "open",
+    "past due": "open",
+    "posted": "open",
+    "pending": "open",
+    "nieopłacona": "open",
+    "niezapłacona": "open",
+    "uncollectible": "uncollectible",
+    "written_off": "uncollectible",
+    "written off": "uncollectible",
+    "nieściągalna": "uncollectible",
+    "void": "void",
+    "voided": "void",
+    "cancelled": "void",
+    "canceled": "void",
+    "anulowana": "void",
+    "draft": "draft",
+    "szkic": "draft",
+}
+"""Accepted invoice status spellings (case-insensitive) and the status each one means.
+
+``paid`` buys its service period; ``open`` and ``uncollectible`` are unpaid (they matter with
+``churn_on="nonpayment"``); ``void`` and ``draft`` were never owed and are ignored."""

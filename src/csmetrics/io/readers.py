@@ -19,7 +19,7 @@ from csmetrics.io.parse import _COMMA_NUMBER, _POINT_NUMBER, EXACT, MICROS, Text
 from csmetrics.io.presets import Context, Preset, get_preset, map_csat_labels, map_types, missing_hint
 from csmetrics.io.problems import Problem, Problems
 from csmetrics.io.source import ROW, RawTable, ReadOptions, decode, read_bytes, read_raw
-from csmetrics.schemas import SCHEMAS, Column, Kind, Schema
+from csmetrics.schemas import INVOICE_STATUSES, SCHEMAS, Column, Kind, Schema
 
 __all__ = [
     "Checked",
@@ -28,12 +28,15 @@ __all__ = [
     "Problems",
     "read_checked",
     "read_holidays",
+    "read_invoices",
     "read_subscriptions",
     "read_surveys",
     "read_tickets",
 ]
 
 MRR = "mrr_cents"
+AMOUNT = "amount_cents"
+"""An invoices frame's amount in integer cents (the file's ``amount`` column, read exactly)."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,13 @@ class Loaded:
     movements a snapshot export cannot show. One sentence each, without the path."""
     durations: dict[str, str] = field(default_factory=dict)
     """``first_response_minutes`` / ``resolution_minutes`` → ``calendar`` or ``business``."""
+    file_rows: int | None = None
+    """The file's data rows when ``frame`` was derived from them (subscriptions from invoices)."""
 
     @property
     def rows(self) -> int:
         """How many data rows the file held."""
-        return self.frame.height
+        return self.file_rows if self.file_rows is not None else self.frame.height
 
 
 def _list(names: list[str], limit: int = 12) -> str:
@@ -91,8 +96,8 @@ def _parse_one(
 
 
 def _kind(column: Column, cents: bool) -> Kind:
-    """A column's kind; mrr in cents is read as a plain decimal and rounded later."""
-    return Kind.DECIMAL if column.name == "mrr" and cents else column.kind
+    """A column's kind; money in cents (mrr, an invoice's amount) is read as a decimal, rounded later."""
+    return Kind.DECIMAL if column.kind is Kind.MONEY and cents else column.kind
 
 
 def _parse_columns(
@@ -325,7 +330,7 @@ class Checked:
 
     def loaded(self) -> Loaded:
         """The validated input, without the row index."""
-        drop = (MRR,) if self.kind == "subscriptions" else ()
+        drop = {"subscriptions": (MRR,), "invoices": (AMOUNT,)}.get(self.kind, ())
         schema = SCHEMAS[self.kind]
         return Loaded(
             self.kind,
@@ -344,7 +349,12 @@ def read_checked(
 
     A file that cannot be read at all (missing, empty, no required column) raises DataError.
     """
-    checks = {"subscriptions": _subscriptions, "tickets": _tickets, "surveys": _surveys}
+    checks = {
+        "subscriptions": _subscriptions,
+        "tickets": _tickets,
+        "surveys": _surveys,
+        "invoices": _invoices,
+    }
     if kind not in checks:
         raise UsageError(f"unknown input kind '{kind}' (use {', '.join(checks)})")
     schema = SCHEMAS[kind]
@@ -355,6 +365,8 @@ def read_checked(
     frame = frame.drop(internal)
     if kind == "subscriptions":
         frame = frame.drop("mrr", "amount", "billing_period")
+    if kind == "invoices":
+        frame = frame.drop("amount")
     durations = {
         name: "business"
         if (read.preset is not None and read.preset.business_durations) or "business" in header.casefold()
@@ -391,6 +403,15 @@ def read_surveys(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -
     return _strict("surveys", options, tz, stdin)
 
 
+def read_invoices(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+    """Read and check an invoices file: unique invoice ids, service periods, amounts, statuses.
+
+    The frame holds ``amount_cents`` (Int64) instead of ``amount`` and ``status`` as one of
+    paid, open, uncollectible, void, draft. ``csmetrics.io.invoices`` turns it into subscriptions.
+    """
+    return _strict("invoices", options, tz, stdin)
+
+
 def _subscriptions(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
     matched, problems = read.matching.matched, read.problems
     if "ended_at" not in frame.columns:
@@ -418,6 +439,71 @@ def _surveys(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
     matched, problems = read.matching.matched, read.problems
     _check_unique(frame, "response_id", matched["response_id"], problems)
     _check_range(frame, "score", 0, 10, matched, problems)
+    return frame
+
+
+_STATUS_NAMES = "paid, open, uncollectible, void or draft"
+
+
+def _invoices(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
+    """Invoices: unique ids, period_end (inclusive) not before period_start, amounts 0 or more,
+    known statuses, no payment on a void or draft invoice, one currency.
+
+    An empty status is ``paid`` when paid_at is set, else ``open``; a file needs status or paid_at.
+    """
+    matched, problems, table = read.matching.matched, read.problems, read.table
+    if "status" not in matched and "paid_at" not in matched:
+        headers = [name for name in table.frame.columns if name != ROW]
+        raise DataError(
+            table.path,
+            "missing column 'status' or 'paid_at': one of them must tell paid invoices from unpaid "
+            f"ones (the header has: {_list(headers)}; map one with [invoices.columns] in csm.toml)",
+            line=table.header_line,
+        )
+    _check_unique(frame, "invoice_id", matched["invoice_id"], problems)
+    problems.add(
+        frame,
+        pl.col("period_end") < pl.col("period_start"),
+        matched["period_end"],
+        "is before period_start (period_end is the last day of the service period, inclusive)",
+        "period_end_before_period_start",
+    )
+    problems.add(
+        frame,
+        pl.col("amount") < 0,
+        matched["amount"],
+        "is negative: an invoice's amount must be 0 or more (leave credit notes and refunds out)",
+        "negative_amount",
+    )
+    amount = pl.col("amount").round(0).cast(pl.Int64) if read.cents else pl.col("amount")
+    frame = frame.with_columns(amount.alias(AMOUNT))
+    if "paid_at" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias("paid_at"))
+    status = pl.lit(None, dtype=pl.String)
+    if "status" in matched:
+        folded = pl.col("status").str.strip_chars().str.to_lowercase()
+        frame = frame.with_columns(folded.replace_strict(INVOICE_STATUSES, default=None).alias("__status"))
+        problems.add(
+            frame,
+            pl.col("status").is_not_null() & pl.col("__status").is_null(),
+            matched["status"],
+            f"is not an invoice status (expected {_STATUS_NAMES}; see docs/metrics.md for other spellings)",
+            "status",
+        )
+        status = pl.col("__status")
+    paid_by_date = pl.when(pl.col("paid_at").is_not_null()).then(pl.lit("paid")).otherwise(pl.lit("open"))
+    frame = frame.with_columns(pl.coalesce(status, paid_by_date).alias("status"))
+    if "status" in matched and "paid_at" in matched:
+        problems.add(
+            frame,
+            pl.col("__status").is_in(["void", "draft"]) & pl.col("paid_at").is_not_null(),
+            matched["paid_at"],
+            "is set on a void or draft invoice, which is never paid: fix its status or its paid_at",
+            "paid_void",
+        )
+    _check_currency(frame, matched, problems)
+    if "currency" in frame.columns:
+        frame = frame.with_columns(pl.col("currency").str.to_uppercase())
     return frame
 
 
