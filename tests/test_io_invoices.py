@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csmetrics.config import input_settings, load_config
-from csmetrics.errors import DataError, ExitCode, UsageError
+from csmetrics.errors import ConfigError, DataError, ExitCode, UsageError
 from csmetrics.io.columns import describe_columns
 from csmetrics.io.invoices import (
     UNPAID_REASON,
@@ -36,7 +36,7 @@ from csmetrics.periods import month_period
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 HEADER = ["customer_id", "invoice_id", "period_start", "period_end", "amount", "status", "paid_at"]
-JAN, FEB, MAR, APR = (month_period(date(2024, month, 1)) for month in (1, 2, 3, 4))
+MAR = month_period(date(2024, 3, 1))
 LATE = date(2025, 12, 31)
 
 
@@ -491,6 +491,15 @@ def test_columns_are_mapped_like_every_other_input(tmp_path: Path) -> None:
     assert report.missing == ()
 
 
+def test_a_mapping_to_no_invoice_column_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "csm.toml"
+    path.write_text('[invoices]\npath = "f.csv"\n[invoices.columns]\nmrr = "MRR"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a invoices column") as info:
+        load_config(str(path))
+    assert info.value.exit_code == ExitCode.CONFIG
+    assert info.value.line == 4
+
+
 def test_the_example_gives_the_bridge_worked_out_in_its_csm_toml() -> None:
     config, file = load_config(str(EXAMPLES / "invoices" / "csm.toml"))
     settings = input_settings(config, "invoices", None, file)
@@ -512,11 +521,14 @@ def test_the_example_gives_the_bridge_worked_out_in_its_csm_toml() -> None:
     )
     dec = bridge(nonpayment, december, as_of)
     assert (dec.churned_customers, dec.churned_mrr, dec.mrr_end) == (1, 2900, 52400)  # Hooli until Jan 3
-    jan = bridge(nonpayment, date(2024, 1, 1), as_of)
-    assert (
-        "Hooli" in churned_customers(nonpayment.frame, month_period(date(2024, 1, 1)), as_of)["customer_id"]
-    )
-    assert jan.churned_customers >= 1
+    # January so far: Hooli's grace ends on Jan 3; Stark (a draft) and Wayne have no January invoice
+    january = churned_customers(nonpayment.frame, month_period(date(2024, 1, 1)), as_of)
+    assert dict(january.select("customer_id", "churned_on").iter_rows()) == {
+        "Hooli": date(2024, 1, 3),
+        "Stark": date(2024, 1, 1),
+        "Wayne": date(2024, 1, 1),
+    }
+    assert january.filter(pl.col("customer_id") == "Hooli")["cancel_reason"].to_list() == [UNPAID_REASON]
 
 
 # --------------------------------------------------------------------------------------------

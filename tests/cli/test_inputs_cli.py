@@ -541,9 +541,9 @@ def test_a_map_header_may_hold_an_equals_sign(tmp_path: Path) -> None:
     assert values["mrr_end"] == Decimal("10.5")
 
 
-def test_map_on_the_demo_kind_is_checked_against_that_kind() -> None:
+def test_input_flags_with_demo_are_a_usage_error() -> None:
     line = one_line(failed(invoke(["support", "--demo", "--map", "mrr=MRR"]), 2))
-    assert "not a tickets column" in line
+    assert "--demo reads the built-in dataset" in line
 
 
 # --- csm columns ---------------------------------------------------------------------------------

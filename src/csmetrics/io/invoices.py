@@ -36,8 +36,10 @@ from csmetrics.io.source import ReadOptions
 from csmetrics.schemas import INVOICES, SUBSCRIPTIONS
 
 __all__ = [
+    "CHURN_ON",
     "UNPAID_REASON",
     "ChurnOn",
+    "churn_note",
     "monthly_cents",
     "service_months",
     "subscriptions_from_invoice_file",
@@ -302,10 +304,11 @@ def subscriptions_from_invoices(
     """
     _check_choice(churn_on, grace_days)
     invoices = _complete(invoices)
-    classified = _classified(invoices, as_of)
-    intervals = _intervals(classified, churn_on, grace_days)
+    # the shared steps are collected once: each is read by several later ones
+    classified = _classified(invoices, as_of).collect().lazy()
+    intervals = _intervals(classified, churn_on, grace_days).collect().lazy()
     segments = _segments(intervals)
-    rows = _rows(_picked(segments, intervals), intervals)
+    rows = _rows(_picked(segments, intervals), intervals).collect().lazy()
     reasons = _reasons(rows, classified, intervals)
     expires = (
         classified.filter(pl.col("__state") == "paid")
