@@ -131,6 +131,37 @@ Config = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+Invoices = Annotated[
+    str | None,
+    typer.Option(
+        "--invoices",
+        metavar="FILE",
+        envvar="CSM_INVOICES",
+        help="Derive subscriptions from paid invoices instead of a subscriptions file.",
+        show_envvar=True,
+    ),
+]
+
+
+class ChurnOn(StrEnum):
+    """When an invoice-paying customer churns."""
+
+    expiry = "expiry"
+    nonpayment = "nonpayment"
+
+
+ChurnOnOption = Annotated[
+    ChurnOn,
+    typer.Option(
+        "--churn-on",
+        help="With --invoices: churn when the paid period ends (expiry), or when an invoice stays "
+        "unpaid past --grace-days (nonpayment).",
+    ),
+]
+GraceDays = Annotated[
+    int,
+    typer.Option("--grace-days", min=0, help="With --churn-on nonpayment: days an invoice may stay unpaid."),
+]
 PresetOption = Annotated[
     str | None,
     typer.Option(
@@ -178,6 +209,9 @@ class Run:
     verbose: bool = False
     loaded: dict[str, Loaded] = field(default_factory=dict)
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invoices: str | None = None
+    churn_on: str = "expiry"
+    grace_days: int = 0
 
     def warn(self, message: str) -> None:
         """A warning on stderr, unless --quiet."""
@@ -274,6 +308,9 @@ def _prepare(
     maps: list[str] | None = None,
     sheet: str | None = None,
     input_format: str | None = None,
+    invoices: str | None = None,
+    churn_on: str = "expiry",
+    grace_days: int = 0,
 ) -> Run:
     """Resolve flags, CSM_* variables and csm.toml into the period, the as-of day and the format."""
     from csmetrics.config import load_config
@@ -289,7 +326,21 @@ def _prepare(
         raise UsageError(
             "--demo reads the built-in dataset: drop --preset, --map, --sheet and --input-format"
         )
-    run = Run(chosen, day, zone, chosen_format, output, demo, config, config_file, quiet, verbose)
+    run = Run(
+        chosen,
+        day,
+        zone,
+        chosen_format,
+        output,
+        demo,
+        config,
+        config_file,
+        quiet,
+        verbose,
+        invoices=invoices,
+        churn_on=str(churn_on),
+        grace_days=grace_days,
+    )
     run.overrides.update(_input_overrides(main_kind, preset, maps, sheet, input_format))
     return run
 
@@ -329,7 +380,7 @@ def _input_overrides(
 
 
 _FLAGS = {
-    "subscriptions": "--subscriptions/-s FILE",
+    "subscriptions": "--subscriptions/-s FILE or --invoices FILE",
     "tickets": "--tickets/-t FILE",
     "surveys": "--surveys FILE",
 }
@@ -350,6 +401,7 @@ _RUN_OPTIONS = (
     "maps",
     "sheet",
     "input_format",
+    "invoices",
 )
 
 
@@ -360,6 +412,8 @@ def _options(values: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     picked["quiet"] = bool(picked["quiet"])
     picked["verbose"] = bool(picked["verbose"])
     picked["config_path"] = values.get("config")
+    picked["churn_on"] = str(values.get("churn_on") or "expiry")
+    picked["grace_days"] = int(values.get("grace_days") or 0)
     picked.update(overrides)
     return picked
 
@@ -384,6 +438,11 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
 
     readers = {"subscriptions": read_subscriptions, "tickets": read_tickets, "surveys": read_surveys}
     options = _read_options(run, kind, flag_path)
+    if kind == "subscriptions" and not run.demo:
+        from_invoices = _from_invoices(run, flag_path, options)
+        if from_invoices is not None:
+            run.loaded[kind] = from_invoices
+            return from_invoices
     if options is None:
         raise UsageError(
             f"no {kind} file: give {_FLAGS[kind]} (or CSM_{kind.upper()}, or [{kind}] path in "
@@ -397,6 +456,36 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
     for note in loaded.notes:
         run.note(f"{loaded.path}: {note}")
     run.loaded[kind] = loaded
+    return loaded
+
+
+def _from_invoices(run: Run, subscriptions: str | None, options: ReadOptions | None) -> Loaded | None:
+    """Subscriptions derived from invoices, when invoices are given (flag, CSM_INVOICES, csm.toml).
+
+    Invoices given on the command line or in the environment win over a subscriptions path from
+    csm.toml; both given explicitly is a usage error.
+    """
+    from csmetrics.io.invoices import subscriptions_from_invoice_file
+
+    invoices = _read_options(run, "invoices", run.invoices)
+    if invoices is None:
+        return None
+    if subscriptions is not None and run.invoices is not None:
+        raise UsageError("give --subscriptions or --invoices, not both")
+    if options is not None and run.invoices is None:
+        return None
+    started = time.perf_counter()
+    loaded = subscriptions_from_invoice_file(
+        invoices,
+        run.tz,
+        churn_on="nonpayment" if run.churn_on == "nonpayment" else "expiry",
+        grace_days=run.grace_days,
+        as_of=run.as_of,
+    )
+    loaded = replace(loaded, kind="invoices")
+    run.tell(f"read {loaded.path}: {loaded.rows:,} invoices in {time.perf_counter() - started:.2f} s")
+    for note in loaded.notes:
+        run.note(f"{loaded.path}: {note}")
     return loaded
 
 
@@ -539,6 +628,9 @@ Examples:
 def churn(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -612,6 +704,9 @@ Examples:
 def nrr(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -710,6 +805,9 @@ Examples:
 def expansion(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -779,6 +877,9 @@ Examples:
 def mrr(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -1087,6 +1188,9 @@ def check(
         ),
     ] = None,
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     tickets: Tickets = None,
     surveys: Surveys = None,
     as_of: AsOf = None,
@@ -1275,6 +1379,7 @@ def validate(
     subscriptions: Subscriptions = None,
     tickets: Tickets = None,
     surveys: Surveys = None,
+    invoices: Invoices = None,
     as_of: AsOf = None,
     tz: Tz = None,
     output_format: Annotated[
@@ -1308,11 +1413,11 @@ def validate(
 
         _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
         run = _prepare(**_options(options, period=None, start=None, end=None, output_format=None))
-        flags = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys}
+        flags = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys, "invoices": invoices}
         chosen = {kind: _read_options(run, kind, path) for kind, path in flags.items()}
         given = {kind: options for kind, options in chosen.items() if options is not None}
         if not given:
-            raise UsageError("nothing to validate: give -s, -t or --surveys FILE (or try --demo)")
+            raise UsageError("nothing to validate: give -s, -t, --surveys or --invoices FILE (or try --demo)")
         validation = Validation([])
         checked = {
             kind: validate_input(kind, options, run.tz, run.as_of, max_errors, validation)
@@ -1371,6 +1476,9 @@ def snapshot(
         str, typer.Option("--output-dir", "-d", metavar="DIR", help="Folder for the dated JSON files.")
     ],
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     tickets: Tickets = None,
     surveys: Surveys = None,
     period: PeriodOption = None,
@@ -1475,6 +1583,9 @@ def trend(
         ),
     ] = None,
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     tickets: Tickets = None,
     surveys: Surveys = None,
     period: PeriodOption = None,
@@ -1612,6 +1723,9 @@ Examples:
 def reasons(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -1706,6 +1820,9 @@ Examples:
 def cohorts(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     months: Annotated[
         int | None,
         typer.Option("--months", "-n", min=1, help="The N months before --as-of's month [default: 12]."),
@@ -1806,6 +1923,9 @@ def segments(
         ),
     ] = "plan,tenure",
     subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
     tickets: Tickets = None,
     period: PeriodOption = None,
     start: FromOption = None,

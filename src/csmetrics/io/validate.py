@@ -19,7 +19,12 @@ from csmetrics.io.source import ROW, ReadOptions
 from csmetrics.report import Finding, Severity
 
 FREE_PLAN = r"(?i)free|trial|darmow|bezpłat|test"
-_WHEN = {"subscriptions": "started_at", "tickets": "created_at", "surveys": "responded_at"}
+_WHEN = {
+    "subscriptions": "started_at",
+    "tickets": "created_at",
+    "surveys": "responded_at",
+    "invoices": "period_start",
+}
 
 
 @dataclass
