@@ -421,11 +421,11 @@ def _options(values: dict[str, Any], **overrides: Any) -> dict[str, Any]:
 def _read_options(run: Run, kind: str, flag_path: str | None) -> ReadOptions | None:
     """Where one input is: the demo dataset, a flag, its CSM_* variable or csm.toml; None if nowhere."""
     from csmetrics.config import input_settings
-    from csmetrics.data import demo_path
+    from csmetrics.data import DEMO_KINDS, demo_path
     from csmetrics.io.source import ReadOptions, with_flags
 
     if run.demo:
-        return ReadOptions(path=str(demo_path(kind)))
+        return ReadOptions(path=str(demo_path(kind))) if kind in DEMO_KINDS else None
     settings = input_settings(run.config, kind, flag_path, run.config_file)
     if settings is None or settings.path is None:
         return None
