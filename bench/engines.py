@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import resource
 import time
 from collections.abc import Callable, Iterator
@@ -79,17 +80,43 @@ def rss_mb(field_name: str = "VmRSS") -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds all processes on the machine have used (or had stolen) since boot."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(value) for value in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 @dataclass
 class Clock:
-    """Wall time from ``start()`` and named parts; the RSS at start (after imports)."""
+    """Wall time from ``start()`` and named parts; the RSS at start (after imports).
+
+    Also the CPU time other processes took meanwhile (``others``, as a share of all the
+    machine's cores over the wall time): on a shared machine it tells a clean measurement from
+    one that had to share its cores.
+    """
 
     began: float = 0.0
     base_mb: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
+    busy_at_start: float = 0.0
+    own_at_start: float = 0.0
 
     def start(self) -> None:
         self.base_mb = rss_mb()
+        self.busy_at_start, self.own_at_start = busy_cpu_seconds(), own_cpu_seconds()
         self.began = time.perf_counter()
+
+    def others_share(self) -> float:
+        """Share of the machine's CPU capacity used by other processes since ``start()``."""
+        wall = self.elapsed()
+        others = (busy_cpu_seconds() - self.busy_at_start) - (own_cpu_seconds() - self.own_at_start)
+        return max(others, 0.0) / (wall * (os.cpu_count() or 1)) if wall > 0 else 0.0
 
     @contextlib.contextmanager
     def part(self, name: str) -> Iterator[None]:

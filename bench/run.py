@@ -56,6 +56,7 @@ class Measurement:
     parts: dict[str, float] = field(default_factory=dict)
     error: str = ""
     runs: list[float] = field(default_factory=list)
+    others: float = 0.0
 
 
 def _child(connection: Connection, task: str, engine: str, path: str, fmt: str, csm_src: str | None) -> None:
@@ -65,10 +66,12 @@ def _child(connection: Connection, task: str, engine: str, path: str, fmt: str, 
         clock = engines.Clock()
         result = engines.ENGINES[task][engine](clock, path, fmt)
         seconds = clock.elapsed()
+        others = clock.others_share()
         connection.send(
             {
                 "ok": True,
                 "seconds": seconds,
+                "others": others,
                 "parts": clock.parts,
                 "peak_mb": engines.rss_mb("VmHWM"),
                 "base_mb": clock.base_mb,
@@ -79,6 +82,29 @@ def _child(connection: Connection, task: str, engine: str, path: str, fmt: str, 
         connection.send({"ok": False, "error": traceback.format_exc()})
     finally:
         connection.close()
+
+
+def wait_for_quiet(limit: float, threshold: float = 0.15) -> float:
+    """Wait (up to ``limit`` seconds) until other processes use < ``threshold`` of the CPUs.
+
+    Nothing of ours runs while we wait, so the machine's busy time over a 1-second sample is
+    other processes' (other users, tests running next door). Returns the last busy share seen.
+    """
+    import os
+    import time
+
+    cores = os.cpu_count() or 1
+    waited = 0.0
+    while True:
+        before = engines.busy_cpu_seconds()
+        time.sleep(1.0)
+        share = (engines.busy_cpu_seconds() - before) / cores
+        waited += 1.0
+        if share < threshold or waited >= limit:
+            if waited > 1.0:
+                note = "" if share < threshold else f" (gave up: still {share:.0%} busy)"
+                print(f"  waited {waited:.0f} s for other processes to quiet down{note}", file=sys.stderr)
+            return share
 
 
 def run_one(
@@ -202,7 +228,7 @@ def table_rows(measurements: list[Measurement]) -> list[list[str]]:
         ratio = m.seconds / reference if m.ok and reference and not math.isnan(reference) else math.nan
         label = TASK_LABEL[m.task]
         if not m.ok:
-            rows.append([label, m.engine, "FAILED", "", "—", "—", "—"])
+            rows.append([label, m.engine, "FAILED", "", "—", "—", "—", ""])
             continue
         ratio_text = "—" if math.isnan(ratio) else f"{ratio:.2f}×"
         spread = f"{_fmt_seconds(min(m.runs))}–{_fmt_seconds(max(m.runs))}" if len(m.runs) > 1 else ""
@@ -215,6 +241,7 @@ def table_rows(measurements: list[Measurement]) -> list[list[str]]:
                 _fmt_mb(m.peak_mb),
                 _fmt_mb(m.base_mb),
                 ratio_text,
+                f"{m.others:.0%}" if m.seconds >= 0.5 else "",
             ]
         )
         for part, seconds in m.parts.items():
@@ -228,17 +255,18 @@ def table_rows(measurements: list[Measurement]) -> list[list[str]]:
                     "",
                     "",
                     "—" if math.isnan(part_ratio) else f"{part_ratio:.2f}×",
+                    "",
                 ]
             )
     return rows
 
 
-HEADER = ["task", "engine", "seconds", "runs min–max", "peak RSS MB", "base MB", "× DuckDB"]
+HEADER = ["task", "engine", "seconds", "runs min–max", "peak RSS MB", "base MB", "× DuckDB", "others CPU"]
 
 
 def print_text(rows: list[list[str]]) -> None:
     widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
-    right = {2, 3, 4, 5, 6}
+    right = {2, 3, 4, 5, 6, 7}
 
     def line(row: list[str]) -> str:
         return "  ".join(
@@ -257,7 +285,7 @@ def print_text(rows: list[list[str]]) -> None:
 
 def print_markdown(rows: list[list[str]]) -> None:
     print("| " + " | ".join(HEADER) + " |")
-    print("|" + "|".join(["---"] * 2 + ["---:"] * 5) + "|")
+    print("|" + "|".join(["---"] * 2 + ["---:"] * 6) + "|")
     for row in rows:
         print("| " + " | ".join(cell.replace("└", "↳") for cell in row) + " |")
 
@@ -324,6 +352,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=None, help="seconds per run before it is killed")
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="before each run wait up to S seconds until other processes use < 15%% of the CPUs",
+    )
+    parser.add_argument(
         "--csm-src",
         type=Path,
         help="import csmetrics from this src directory (e.g. a `git archive` snapshot) instead of the venv's",
@@ -375,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
             runs: list[dict[str, Any]] = []
             result: Any = None
             for _ in range(args.repeat):
+                if args.wait_quiet:
+                    wait_for_quiet(args.wait_quiet)
                 message, result = run_one(task, engine, path, args.format, args.timeout, csm_src)
                 runs.append(message)
                 if not message["ok"]:
@@ -394,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
                 base_mb=statistics.median(run["base_mb"] for run in runs),
                 parts=parts,
                 runs=times,
+                others=max(run["others"] for run in runs),
             )
             measurements.append(measurement)
             results.setdefault(task, {})[engine] = result

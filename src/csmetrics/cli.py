@@ -383,6 +383,7 @@ _FLAGS = {
     "subscriptions": "--subscriptions/-s FILE or --invoices FILE",
     "tickets": "--tickets/-t FILE",
     "surveys": "--surveys FILE",
+    "usage": "--usage FILE",
 }
 
 
@@ -434,9 +435,14 @@ def _read_options(run: Run, kind: str, flag_path: str | None) -> ReadOptions | N
 
 def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
     """Read one input (flag, CSM_* variable, csm.toml or the demo dataset) and keep it in ``run``."""
-    from csmetrics.io.readers import read_subscriptions, read_surveys, read_tickets
+    from csmetrics.io.readers import read_subscriptions, read_surveys, read_tickets, read_usage
 
-    readers = {"subscriptions": read_subscriptions, "tickets": read_tickets, "surveys": read_surveys}
+    readers = {
+        "subscriptions": read_subscriptions,
+        "tickets": read_tickets,
+        "surveys": read_surveys,
+        "usage": read_usage,
+    }
     options = _read_options(run, kind, flag_path)
     if kind == "subscriptions" and not run.demo:
         from_invoices = _from_invoices(run, flag_path, options)
@@ -1919,7 +1925,7 @@ def segments(
             "--by",
             metavar="TRAITS",
             help="Comma-separated traits: plan or any attribute column, tenure (at the start), "
-            "tickets (opened in the 90 days before the period; needs -t).",
+            "tickets (opened in the 90 days before the period; needs -t), usage (needs --usage).",
         ),
     ] = "plan,tenure",
     subscriptions: Subscriptions = None,
@@ -1927,6 +1933,15 @@ def segments(
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
     tickets: Tickets = None,
+    usage: Annotated[
+        str | None,
+        typer.Option(
+            "--usage",
+            metavar="FILE",
+            envvar="CSM_USAGE",
+            help="Usage against plan limits: customer_id, date, used, limit.",
+        ),
+    ] = None,
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -1953,13 +1968,19 @@ def segments(
     options = dict(locals())
 
     def body() -> None:
-        from csmetrics.metrics.segments import attribute_trait, segment_bridges, tenure_trait, ticket_trait
+        from csmetrics.metrics.segments import (
+            attribute_trait,
+            segment_bridges,
+            tenure_trait,
+            ticket_trait,
+            usage_trait,
+        )
         from csmetrics.render import make_console, render_segments, rows_csv, to_json
 
         traits = [name.strip() for name in by.split(",") if name.strip()]
         if not traits:
             raise UsageError("--by needs at least one trait")
-        _no_files_with_demo(ctx, demo, tickets=tickets)
+        _no_files_with_demo(ctx, demo, tickets=tickets, usage=usage)
         run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
         frame = run.subscriptions.frame
         built = {}
@@ -1969,6 +1990,9 @@ def segments(
             elif trait == "tickets":
                 ticket_frame = _load(run, "tickets", tickets).frame
                 built[trait] = ticket_trait(frame, ticket_frame, run.period)
+            elif trait == "usage":
+                usage_frame = _load(run, "usage", usage).frame
+                built[trait] = usage_trait(frame, usage_frame, run.period)
             else:
                 _check_attribute(run, trait)
                 built[trait] = attribute_trait(frame, run.period, run.as_of, trait)

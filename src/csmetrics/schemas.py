@@ -258,7 +258,20 @@ INVOICES = Schema(
     ),
 )
 
-SCHEMAS: dict[str, Schema] = {schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS, INVOICES)}
+USAGE = Schema(
+    name="usage",
+    id_column="customer_id",
+    columns=(
+        Column("customer_id", Kind.TEXT, required=True, not_empty=True, aliases=_CUSTOMER),
+        Column("date", Kind.DAY, required=True, not_empty=True, meaning="the day the usage was measured"),
+        Column("used", Kind.NUMBER, required=True, not_empty=True, meaning="seats, projects, … in use"),
+        Column("limit", Kind.NUMBER, required=True, not_empty=True, meaning="what the plan allows, above 0"),
+    ),
+)
+
+SCHEMAS: dict[str, Schema] = {
+    schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS, INVOICES, USAGE)
+}
 
 BILLING_PERIODS: dict[str, str] = {
     "month": "month",

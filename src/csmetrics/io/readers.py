@@ -32,6 +32,7 @@ __all__ = [
     "read_subscriptions",
     "read_surveys",
     "read_tickets",
+    "read_usage",
 ]
 
 MRR = "mrr_cents"
@@ -354,6 +355,7 @@ def read_checked(
         "tickets": _tickets,
         "surveys": _surveys,
         "invoices": _invoices,
+        "usage": _usage,
     }
     if kind not in checks:
         raise UsageError(f"unknown input kind '{kind}' (use {', '.join(checks)})")
@@ -440,6 +442,21 @@ def _surveys(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
     _check_unique(frame, "response_id", matched["response_id"], problems)
     _check_range(frame, "score", 0, 10, matched, problems)
     return frame
+
+
+def _usage(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
+    """Usage: used 0 or more, limit above 0."""
+    matched, problems = read.matching.matched, read.problems
+    _check_range(frame, "used", 0, None, matched, problems)
+    problems.add(
+        frame, pl.col("limit") <= 0, matched["limit"], "is not above 0: a limit must be", "out_of_range"
+    )
+    return frame
+
+
+def read_usage(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+    """Read and check a usage file: customer_id, date, used, limit (SPEC-like, issue 8/9)."""
+    return _strict("usage", options, tz, stdin)
 
 
 _STATUS_NAMES = "paid, open, uncollectible, void or draft"

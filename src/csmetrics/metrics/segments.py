@@ -131,6 +131,39 @@ def ticket_trait(subscriptions: Frame, tickets: Frame, period: Period) -> pl.Laz
     )
 
 
+USAGE_BANDS = (
+    (0.0, 0.25, "under 25% of limit"),
+    (0.25, 0.5, "25–50% of limit"),
+    (0.5, 0.8, "50–80% of limit"),
+    (0.8, 1.0, "80–100% of limit"),
+)
+USAGE_OVER = "over the limit"
+NO_USAGE = "(no usage data)"
+
+
+def usage_trait(subscriptions: Frame, usage: Frame, period: Period) -> pl.LazyFrame:
+    """customer_id → band of used ÷ limit on its latest measurement before the period starts.
+
+    Measured before the period, like tickets, so the trait is known before anyone churns.
+    """
+    latest = (
+        usage.lazy()
+        .filter(pl.col("date") < period.start)
+        .sort("date")
+        .group_by("customer_id")
+        .agg((pl.col("used") / pl.col("limit")).last().alias("share"))
+    )
+    share = pl.col("share")
+    band = pl.when(share.is_null()).then(pl.lit(NO_USAGE)).otherwise(_banded(share, USAGE_BANDS, USAGE_OVER))
+    return (
+        subscriptions.lazy()
+        .select("customer_id")
+        .unique()
+        .join(latest, on="customer_id", how="left")
+        .select("customer_id", band.alias("value"))
+    )
+
+
 def segment_bridges(
     subscriptions: Frame, period: Period, as_of: date, traits: dict[str, pl.LazyFrame]
 ) -> list[Segment]:

@@ -1,0 +1,294 @@
+"""Onboarding: registration cohort, conversion within the window, days to first payment, trials."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import NamedTuple
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csmetrics.metrics.onboarding import Conversion, onboarding
+from csmetrics.periods import Period, month_period
+
+Q1 = Period("2024-Q1", date(2024, 1, 1), date(2024, 4, 1))
+JAN = month_period(date(2024, 1, 1))
+AS_OF = date(2024, 6, 30)
+KEYS = [
+    "registered_accounts",
+    "converted_accounts",
+    "conversion_rate",
+    "days_to_first_payment_median",
+    "days_to_first_payment_mean",
+]
+TRIAL_KEYS = ["trial_starts", "trial_conversions", "trial_conversion_rate"]
+
+
+class Row(NamedTuple):
+    customer: str
+    mrr: int
+    start: date
+    end: date | None = None
+    registered: date | None = None
+
+
+def _subs(rows: list[Row], *, with_registered: bool = True) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {
+            "subscription_id": [f"{r.customer}-s{i}" for i, r in enumerate(rows)],
+            "customer_id": [r.customer for r in rows],
+            "mrr_cents": [r.mrr for r in rows],
+            "started_at": [r.start for r in rows],
+            "ended_at": [r.end for r in rows],
+            "registered_at": [r.registered for r in rows],
+        },
+        schema={
+            "subscription_id": pl.String,
+            "customer_id": pl.String,
+            "mrr_cents": pl.Int64,
+            "started_at": pl.Date,
+            "ended_at": pl.Date,
+            "registered_at": pl.Date,
+        },
+    )
+    return frame if with_registered else frame.drop("registered_at")
+
+
+def d(month: int, day: int, year: int = 2024) -> date:
+    return date(year, month, day)
+
+
+def test_same_day_payment_is_zero_days() -> None:
+    result = onboarding(_subs([Row("a", 5000, d(1, 10), registered=d(1, 10))]), JAN, AS_OF)
+    assert result.values() == {
+        "registered_accounts": 1,
+        "converted_accounts": 1,
+        "conversion_rate": 1.0,
+        "days_to_first_payment_median": 0.0,
+        "days_to_first_payment_mean": 0.0,
+    }
+    assert list(result.values()) == KEYS
+
+
+def test_day_30_converts_and_day_31_does_not_with_the_default_window() -> None:
+    rows = [
+        Row("in", 5000, d(1, 1) + timedelta(days=30), registered=d(1, 1)),
+        Row("late", 5000, d(1, 2) + timedelta(days=31), registered=d(1, 2)),
+    ]
+    values = onboarding(_subs(rows), JAN, AS_OF).values()
+    assert values["registered_accounts"] == 2
+    assert values["converted_accounts"] == 1
+    assert values["conversion_rate"] == 0.5
+    assert values["days_to_first_payment_median"] == 30.0
+    # a wider window takes the late one in
+    wide = onboarding(_subs(rows), JAN, AS_OF, window_days=31).values()
+    assert wide["converted_accounts"] == 2
+    assert wide["days_to_first_payment_mean"] == 30.5
+
+
+def test_median_and_mean_are_over_converted_accounts_only() -> None:
+    rows = [
+        Row("a", 100, d(1, 5), registered=d(1, 5)),  # 0 days
+        Row("b", 100, d(1, 14), registered=d(1, 10)),  # 4 days
+        Row("c", 100, d(1, 31), registered=d(1, 20)),  # 11 days
+        Row("never", 0, d(1, 20), registered=d(1, 20)),  # free forever
+    ]
+    values = onboarding(_subs(rows), JAN, AS_OF).values()
+    assert values["registered_accounts"] == 4
+    assert values["converted_accounts"] == 3
+    assert values["conversion_rate"] == 0.75
+    assert values["days_to_first_payment_median"] == 4.0
+    assert values["days_to_first_payment_mean"] == 5.0
+
+
+def test_registered_before_or_after_the_period_is_not_counted() -> None:
+    rows = [
+        Row("before", 100, d(1, 3), registered=d(12, 28, 2023)),
+        Row("after", 100, d(2, 1), registered=d(2, 1)),
+        Row("inside", 100, d(1, 31), registered=d(1, 31)),
+    ]
+    values = onboarding(_subs(rows), JAN, AS_OF).values()
+    assert values["registered_accounts"] == 1
+    assert values["converted_accounts"] == 1
+
+
+def test_nothing_registered_gives_null_rate_and_days() -> None:
+    values = onboarding(_subs([Row("old", 100, d(1, 1, 2023), registered=d(1, 1, 2023))]), JAN, AS_OF).values()
+    assert values == {
+        "registered_accounts": 0,
+        "converted_accounts": 0,
+        "conversion_rate": None,
+        "days_to_first_payment_median": None,
+        "days_to_first_payment_mean": None,
+    }
+
+
+def test_payment_after_as_of_is_not_known_yet() -> None:
+    rows = [Row("a", 100, d(1, 20), registered=d(1, 10))]
+    early = onboarding(_subs(rows), JAN, as_of=d(1, 15))
+    assert early.values()["registered_accounts"] == 1
+    assert early.values()["converted_accounts"] == 0
+    assert early.open_windows == 1  # its window runs to 2024-02-09: it may still convert
+    later = onboarding(_subs(rows), JAN, as_of=d(1, 20))
+    assert later.values()["converted_accounts"] == 1
+    assert later.open_windows == 0
+
+
+def test_registration_after_as_of_is_not_known_yet() -> None:
+    rows = [Row("a", 100, d(1, 20), registered=d(1, 20))]
+    assert onboarding(_subs(rows), JAN, as_of=d(1, 19)).values()["registered_accounts"] == 0
+
+
+def test_without_registered_at_the_first_row_stands_in() -> None:
+    rows = [Row("a", 0, d(1, 5)), Row("a", 2000, d(1, 12))]  # free from Jan 5, paid from Jan 12
+    result = onboarding(_subs(rows, with_registered=False), JAN, AS_OF)
+    assert result.values()["registered_accounts"] == 1
+    assert result.values()["days_to_first_payment_mean"] == 7.0
+    assert result.registered_from_first_row == 1
+    # the same with an empty column
+    assert onboarding(_subs(rows), JAN, AS_OF).registered_from_first_row == 1
+
+
+def test_registration_is_never_after_the_first_row() -> None:
+    # registered_at later than the first paid row (bad data): the first row's day is used, never < 0 days
+    rows = [Row("a", 100, d(1, 5), registered=d(1, 9))]
+    values = onboarding(_subs(rows), JAN, AS_OF).values()
+    assert values["days_to_first_payment_median"] == 0.0
+
+
+def test_first_payment_is_the_first_day_with_netted_mrr_above_zero() -> None:
+    # a row serving nothing (start = end) and a free row do not count as paid
+    rows = [
+        Row("a", 5000, d(1, 3), d(1, 3), registered=d(1, 1)),
+        Row("a", 0, d(1, 3), d(1, 8), registered=d(1, 1)),
+        Row("a", 5000, d(1, 8), registered=d(1, 1)),
+    ]
+    assert onboarding(_subs(rows), JAN, AS_OF).values()["days_to_first_payment_mean"] == 7.0
+
+
+def test_trial_then_paid_converts() -> None:
+    rows = [
+        Row("t", 0, d(1, 10), d(1, 24), registered=d(1, 10)),  # 14-day trial
+        Row("t", 9900, d(1, 24), registered=d(1, 10)),
+    ]
+    values = onboarding(_subs(rows), JAN, AS_OF, trials=True).values()
+    assert list(values) == KEYS + TRIAL_KEYS
+    assert values["trial_starts"] == 1
+    assert values["trial_conversions"] == 1
+    assert values["trial_conversion_rate"] == 1.0
+    assert values["days_to_first_payment_mean"] == 14.0
+
+
+def test_trials_never_paid_paid_late_and_free_after_paying() -> None:
+    rows = [
+        Row("never", 0, d(1, 2), registered=d(1, 2)),  # trial, never paid
+        Row("late", 0, d(1, 3), d(2, 10), registered=d(1, 3)),  # trial, paid on day 38
+        Row("late", 100, d(2, 10), registered=d(1, 3)),
+        Row("down", 100, d(1, 4), d(1, 20), registered=d(1, 4)),  # paid first: its free row is no trial
+        Row("down", 0, d(1, 20), registered=d(1, 4)),
+        Row("same", 0, d(1, 5), registered=d(1, 5)),  # free row starting with the paid one: no trial
+        Row("same", 100, d(1, 5), registered=d(1, 5)),
+        Row("dec", 0, d(12, 20, 2023), d(1, 6), registered=d(12, 20, 2023)),  # trial began before the period
+        Row("dec", 100, d(1, 6), registered=d(12, 20, 2023)),
+    ]
+    result = onboarding(_subs(rows), JAN, AS_OF, trials=True)
+    values = result.values()
+    assert values["trial_starts"] == 2
+    assert values["trial_conversions"] == 0
+    assert values["trial_conversion_rate"] == 0.0
+    assert values["registered_accounts"] == 4
+    assert values["converted_accounts"] == 2  # down (0 days) and same (0 days)
+    assert list(onboarding(_subs(rows), JAN, AS_OF).values()) == KEYS  # no trial keys unless asked
+
+
+def test_by_month_lists_every_month_up_to_as_of_with_zeros() -> None:
+    rows = [
+        Row("a", 100, d(1, 5), registered=d(1, 5)),
+        Row("b", 100, d(3, 9), registered=d(3, 1)),
+        Row("c", 0, d(3, 2), registered=d(3, 2)),
+    ]
+    result = onboarding(_subs(rows), Q1, AS_OF, trials=True)
+    months = result.by_month()
+    assert [label for label, _ in months] == ["2024-01", "2024-02", "2024-03"]
+    assert months[0][1]["registered_accounts"] == 1
+    assert months[1][1] == {
+        "registered_accounts": 0,
+        "converted_accounts": 0,
+        "conversion_rate": None,
+        "days_to_first_payment_median": None,
+        "days_to_first_payment_mean": None,
+        "trial_starts": 0,
+        "trial_conversions": 0,
+        "trial_conversion_rate": None,
+    }
+    assert months[2][1]["registered_accounts"] == 2
+    assert months[2][1]["days_to_first_payment_mean"] == 8.0
+    assert months[2][1]["trial_starts"] == 1
+    # a period not over at as-of stops at as-of's month
+    assert [label for label, _ in onboarding(_subs(rows), Q1, d(2, 15)).by_month()] == ["2024-01", "2024-02"]
+
+
+def test_negative_window_is_refused() -> None:
+    with pytest.raises(ValueError, match="window_days"):
+        onboarding(_subs([Row("a", 100, d(1, 1))]), JAN, AS_OF, window_days=-1)
+
+
+def test_conversion_rates_are_none_without_denominators() -> None:
+    assert Conversion(0, 0, None, None).conversion_rate is None
+    assert Conversion(0, 0, None, None, 0, 0).trial_conversion_rate is None
+    assert Conversion(0, 0, None, None).trial_conversion_rate is None
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+BASE = date(2023, 11, 1)
+
+
+@st.composite
+def account_rows(draw: st.DrawFn) -> list[Row]:
+    rows: list[Row] = []
+    for index in range(draw(st.integers(0, 8))):
+        name = f"c{index}"
+        registered = BASE + timedelta(days=draw(st.integers(0, 150)))
+        given_registration = draw(st.booleans())
+        day = registered + timedelta(days=draw(st.integers(0, 10)))
+        for _ in range(draw(st.integers(1, 3))):
+            length = draw(st.integers(0, 60))
+            open_ended = draw(st.booleans())
+            end = None if open_ended else day + timedelta(days=length)
+            mrr = draw(st.sampled_from([0, 0, 100, 2500]))
+            rows.append(Row(name, mrr, day, end, registered if given_registration else None))
+            day = day + timedelta(days=draw(st.integers(0, 40)))
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=account_rows(),
+    window=st.integers(0, 45),
+    as_of=st.dates(date(2024, 1, 1), date(2024, 5, 1)),
+)
+def test_counts_and_rates_are_consistent(rows: list[Row], window: int, as_of: date) -> None:
+    result = onboarding(_subs(rows), Q1, as_of, window_days=window, trials=True)
+    total = result.total
+    assert 0 <= total.converted_accounts <= total.registered_accounts
+    assert 0 <= (total.trial_conversions or 0) <= (total.trial_starts or 0)
+    for rate in (total.conversion_rate, total.trial_conversion_rate):
+        assert rate is None or 0.0 <= rate <= 1.0
+    median, mean = total.days_to_first_payment_median, total.days_to_first_payment_mean
+    if total.converted_accounts:
+        assert median is not None and mean is not None
+        assert 0 <= median <= window and 0 <= mean <= window
+    else:
+        assert median is None and mean is None
+    # the months add up to the whole period
+    months = [month for _, month in result.months]
+    assert sum(m.registered_accounts for m in months) == total.registered_accounts
+    assert sum(m.converted_accounts for m in months) == total.converted_accounts
+    assert sum(m.trial_starts or 0 for m in months) == total.trial_starts
+    assert sum(m.trial_conversions or 0 for m in months) == total.trial_conversions
+    # a wider window never converts fewer
+    wider = onboarding(_subs(rows), Q1, as_of, window_days=window + 5).total
+    assert wider.converted_accounts >= total.converted_accounts
