@@ -115,7 +115,9 @@ def test_registered_before_or_after_the_period_is_not_counted() -> None:
 
 
 def test_nothing_registered_gives_null_rate_and_days() -> None:
-    values = onboarding(_subs([Row("old", 100, d(1, 1, 2023), registered=d(1, 1, 2023))]), JAN, AS_OF).values()
+    values = onboarding(
+        _subs([Row("old", 100, d(1, 1, 2023), registered=d(1, 1, 2023))]), JAN, AS_OF
+    ).values()
     assert values == {
         "registered_accounts": 0,
         "converted_accounts": 0,
@@ -201,6 +203,16 @@ def test_trials_never_paid_paid_late_and_free_after_paying() -> None:
     assert values["registered_accounts"] == 4
     assert values["converted_accounts"] == 2  # down (0 days) and same (0 days)
     assert list(onboarding(_subs(rows), JAN, AS_OF).values()) == KEYS  # no trial keys unless asked
+
+
+def test_a_free_row_serving_nothing_is_no_trial() -> None:
+    rows = [
+        Row("z", 0, d(1, 5), d(1, 5), registered=d(1, 5)),  # start = end: serves no day
+        Row("z", 100, d(1, 9), registered=d(1, 5)),
+    ]
+    values = onboarding(_subs(rows), JAN, AS_OF, trials=True).values()
+    assert values["trial_starts"] == 0
+    assert values["converted_accounts"] == 1
 
 
 def test_by_month_lists_every_month_up_to_as_of_with_zeros() -> None:
@@ -292,3 +304,24 @@ def test_counts_and_rates_are_consistent(rows: list[Row], window: int, as_of: da
     # a wider window never converts fewer
     wider = onboarding(_subs(rows), Q1, as_of, window_days=window + 5).total
     assert wider.converted_accounts >= total.converted_accounts
+
+
+def test_the_documented_example() -> None:
+    rows = [
+        Row("A", 100, d(1, 5), registered=d(1, 5)),
+        Row("B", 100, d(1, 14), registered=d(1, 10)),
+        Row("C", 100, d(1, 31), registered=d(1, 20)),
+        Row("D", 0, d(1, 20), registered=d(1, 20)),
+        Row("E", 100, d(2, 2), registered=d(1, 2)),
+    ]
+    values = onboarding(_subs(rows), JAN, AS_OF, trials=True).values()
+    assert values == {
+        "registered_accounts": 5,
+        "converted_accounts": 3,
+        "conversion_rate": 0.6,
+        "days_to_first_payment_median": 4.0,
+        "days_to_first_payment_mean": 5.0,
+        "trial_starts": 1,
+        "trial_conversions": 0,
+        "trial_conversion_rate": 0.0,
+    }
