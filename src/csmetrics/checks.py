@@ -114,7 +114,7 @@ def load_checks(path: Path, metrics: frozenset[str]) -> list[Check]:
     """Read ``[[checks]]`` from a TOML file; a bad entry is a ConfigError with its line."""
     if not path.is_file():
         raise ConfigError("no checks file (write [[checks]] entries there, or give a path)", path=str(path))
-    text = path.read_text(encoding="utf-8")
+    text = _read_utf8(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -180,3 +180,15 @@ def _check(entry: object, index: int, starts: list[int], path: Path, metrics: fr
     return Check(
         metric, period, conditions["warn"], conditions["fail"], dict(where), label, line or 1, str(path)
     )
+
+
+def _read_utf8(file: Path) -> str:
+    """A TOML file's text; TOML is UTF-8, so anything else is a configuration error."""
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"is not UTF-8 (byte 0x{data[error.start]:02x}): save it as UTF-8", path=str(file), line=line
+        ) from None

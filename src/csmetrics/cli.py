@@ -63,7 +63,7 @@ Subscriptions = Annotated[
         "-s",
         metavar="FILE",
         envvar="CSM_SUBSCRIPTIONS",
-        help="Subscriptions file (.csv, .tsv, .parquet) or - for stdin.",
+        help="Subscriptions file (.csv, .tsv, .parquet, .xlsx) or - for stdin.",
         show_envvar=True,
     ),
 ]
@@ -256,7 +256,9 @@ def _guarded(debug: bool, body: Callable[[], None]) -> None:
     except Exception as error:
         if debug:
             traceback.print_exc()
-        where = traceback.extract_tb(error.__traceback__)[-1]
+        frames = traceback.extract_tb(error.__traceback__)
+        ours = [frame for frame in frames if "csmetrics" in frame.filename]
+        where = (ours or frames)[-1]
         typer.echo(
             f"csm: internal error: {type(error).__name__}: {error} "
             f"(at {Path(where.filename).name}:{where.lineno}; this is a bug, please report it "
@@ -543,14 +545,14 @@ def _emit(run: Run, report: Report) -> None:
         text = to_json(report)
     elif run.output_format is OutputFormat.csv:
         text = to_csv(report)
-    elif run.output is None:
+    elif run.output in (None, "-"):
         render_table(report, make_console())
         return
     else:
         buffer = io.StringIO()
         render_table(report, make_console(buffer))
         text = buffer.getvalue()
-    if run.output is None:
+    if run.output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
@@ -925,9 +927,7 @@ def mrr(
         report = _report(run, "mrr", _bridge_values(run))
         if by is not None:
             frame = run.subscriptions.frame
-            if by not in frame.columns or by in {"mrr_cents", "started_at", "ended_at"}:
-                choices = ", ".join(["plan", *run.subscriptions.attributes])
-                raise UsageError(f"cannot split by '{by}': use one of {choices}")
+            _check_attribute(run, by)
             groups = compute_bridge_by(frame, run.period, run.as_of, by)
             report = replace(report, groups=[(name, b.values()) for name, b in groups], group_by=by)
         _emit(run, report)
@@ -942,7 +942,7 @@ Tickets = Annotated[
         "-t",
         metavar="FILE",
         envvar="CSM_TICKETS",
-        help="Tickets file (.csv, .tsv, .parquet) or - for stdin.",
+        help="Tickets file (.csv, .tsv, .parquet, .xlsx) or - for stdin.",
         show_envvar=True,
     ),
 ]
@@ -952,7 +952,7 @@ Surveys = Annotated[
         "--surveys",
         metavar="FILE",
         envvar="CSM_SURVEYS",
-        help="NPS survey answers (.csv, .tsv, .parquet) or - for stdin.",
+        help="NPS survey answers (.csv, .tsv, .parquet, .xlsx) or - for stdin.",
         show_envvar=True,
     ),
 ]
@@ -1121,9 +1121,7 @@ def nps(
         groups: list[tuple[str, dict[str, object]]] | None = None
         if by is not None:
             subs = _load(run, "subscriptions", subscriptions)
-            if by not in subs.frame.columns or by in {"mrr_cents", "started_at", "ended_at"}:
-                choices = ", ".join(["plan", *subs.attributes])
-                raise UsageError(f"cannot split by '{by}': use one of {choices}")
+            _check_attribute(run, by)
             groups_frame = customer_attribute(subs.frame, run.period, run.as_of, by).collect()
             attributes = groups_frame.rename({"group": "__attribute"})
             split = nps_by(answers, attributes, "__attribute", run.period, run.as_of)
@@ -1285,7 +1283,7 @@ def _write(run: Run, text: str) -> None:
     """Text to stdout, or atomically to --output."""
     from csmetrics.io.writers import write_atomic
 
-    if run.output is None:
+    if run.output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
@@ -1327,6 +1325,8 @@ def _family_values(
     run: Run, family: str, period: Period, item: Check, paths: dict[str, str | None]
 ) -> dict[str, object]:
     """The values of one metric family for a period, limited to the check's segment."""
+    import polars as pl
+
     from csmetrics.errors import ConfigError
     from csmetrics.metrics.nps import compute_nps
     from csmetrics.metrics.revenue import compute_bridge, customers_where
@@ -1341,7 +1341,7 @@ def _family_values(
             if key in frame.columns and kind != "subscriptions"
         }
         for key, value in direct.items():
-            frame = frame.filter(frame[key] == value)
+            frame = frame.filter(frame[key].cast(pl.String) == value)
         by_customer = {key: value for key, value in item.where.items() if key not in direct}
         if by_customer:
             if "subscriptions" not in run.loaded:
@@ -1445,6 +1445,8 @@ def validate(
             if item
         ]
         fmt = output_format or OutputFormat(run.config.format or "table")
+        if fmt is OutputFormat.csv:
+            raise UsageError("csm validate writes a table or JSON (--format table|json)")
         if fmt is OutputFormat.json:
             _write(run, validation_json(validation.findings, validation.errors, validation.warnings))
         elif output is None:
@@ -1689,7 +1691,12 @@ def _series_periods(
         span = resolve_period(period, start, end, run.as_of)
         split = quarter_periods if granularity is Granularity.quarter else month_periods
         chosen = split(span.start, span.last_day)
-    return [item for item in chosen if item.start <= run.as_of]
+    known = [item for item in chosen if item.start <= run.as_of]
+    if len(known) < len(chosen):
+        run.warn(f"{len(chosen) - len(known)} periods start after --as-of {run.as_of.isoformat()}: left out")
+    if not known:
+        raise UsageError(f"every period starts after --as-of {run.as_of.isoformat()}: nothing is known yet")
+    return known
 
 
 def _family_series(family: str, frame: Any, periods: list[Period], as_of: date) -> list[dict[str, object]]:
@@ -2101,6 +2108,220 @@ def columns(
             render_columns(report, make_console())
         if report.missing:
             raise typer.Exit(int(ExitCode.DATA))
+
+    _guarded(debug, body)
+
+
+EXAMPLES_ONBOARDING = """
+Examples:
+
+  csm onboarding --demo -p 2025
+
+  csm onboarding -s subscriptions.csv -p 2023 --window 14 --trials --format csv
+"""
+
+
+@app.command(epilog=EXAMPLES_ONBOARDING)
+def onboarding(
+    ctx: typer.Context,
+    subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    window: Annotated[
+        int, typer.Option("--window", min=0, help="Days after registration a payment counts.")
+    ] = 30,
+    trials: Annotated[
+        bool, typer.Option("--trials", help="Also count trials (MRR-0 rows before paying).")
+    ] = False,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """From sign-up to first payment: how many registered accounts paid within --window days, and how fast.
+
+    Registration is registered_at (else the first row's start); the first payment is the first
+    day with MRR above 0.
+    """
+    options = dict(locals())
+
+    def body() -> None:
+        from csmetrics.metrics.onboarding import onboarding as compute
+        from csmetrics.report import Listing
+
+        run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
+        result = compute(run.subscriptions.frame, run.period, run.as_of, window_days=window, trials=trials)
+        rows = [{"month": label, **values} for label, values in result.by_month()]
+        columns = ("month", *result.values())
+        report = replace(
+            _report(run, "onboarding", result.values()),
+            listing=Listing("months", "By month of registration", columns, rows),
+        )
+        if result.registered_from_first_row:
+            report.notes.append(
+                f"{result.registered_from_first_row} accounts have no registered_at: their first row's start "
+                "stands in for registration"
+            )
+        _emit(run, report)
+
+    _guarded(debug, body)
+
+
+EXAMPLES_RENEWALS = """
+Examples:
+
+  csm renewals --demo --within 60
+
+  csm renewals -s subscriptions.csv --within 30 --format csv
+"""
+
+
+@app.command(epilog=EXAMPLES_RENEWALS)
+def renewals(
+    ctx: typer.Context,
+    subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
+    within: Annotated[int, typer.Option("--within", min=0, help="Days ahead of --as-of to look.")] = 30,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Licences that end within --within days of --as-of, with MRR and ARR at stake.
+
+    A licence ends on expires_at (its last valid day); renewals already past it are listed apart.
+    """
+    options = dict(locals())
+
+    def body() -> None:
+        from csmetrics.metrics.renewals import renewals as compute
+        from csmetrics.render import make_console, render_table, rows_csv, to_json
+
+        _no_files_with_demo(ctx, demo, subscriptions=subscriptions)
+        run = _prepare(**_options(options, period=None, start=None, end=None, main_kind="subscriptions"))
+        window = Period(f"next {within} days", run.as_of, run.as_of + timedelta(days=within + 1))
+        run = replace(run, period=window)
+        _load(run, "subscriptions", subscriptions)
+        result = compute(run.subscriptions.frame, run.as_of, within_days=within)
+        report = _report(run, "renewals", result.values())
+        if result.without_expiry:
+            report.notes.append(
+                f"{result.without_expiry} active customers have no expires_at: their renewal date is unknown"
+            )
+        if run.output_format is OutputFormat.csv:
+            columns = [
+                "status",
+                "customer_id",
+                "plan",
+                "mrr",
+                "arr",
+                "expires_at",
+                "days_left",
+                "cancellation_scheduled",
+            ]
+            rows = [
+                [status, *[entry[column] for column in columns[1:]]]
+                for status, key in (("due", "renewals"), ("past_due", "past_due"))
+                for entry in _entries(report.values, key)
+            ]
+            _write(run, rows_csv(columns, rows))
+        elif run.output_format is OutputFormat.json:
+            _write(run, to_json(report))
+        elif run.output in (None, "-"):
+            render_table(report, make_console())
+        else:
+            _write(run, _table_text(lambda console: render_table(report, console)))
+
+    _guarded(debug, body)
+
+
+def _entries(values: dict[str, object], key: str) -> list[dict[str, Any]]:
+    entries = values[key]
+    assert isinstance(entries, list)
+    return entries
+
+
+EXAMPLES_REQUESTS = """
+Examples:
+
+  csm requests --demo -p 2025-Q4
+
+  csm requests -t tickets.csv -s subscriptions.csv -p 2023-Q4 --types bug,feature_request
+"""
+
+
+@app.command(epilog=EXAMPLES_REQUESTS)
+def requests(
+    ctx: typer.Context,
+    tickets: Tickets = None,
+    subscriptions: Subscriptions = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    types: Annotated[
+        str, typer.Option("--types", metavar="NAMES", help="Ticket types that are requests, comma-separated.")
+    ] = "bug,improvement,feature_request",
+    preset: PresetOption = None,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Bugs, improvements and feature requests by type, weighed by the MRR of the customers asking."""
+    options = dict(locals())
+
+    def body() -> None:
+        from csmetrics.metrics.requests import feature_requests
+        from csmetrics.render import rows_csv
+
+        names = [name.strip() for name in types.split(",") if name.strip()]
+        if not names:
+            raise UsageError("--types needs at least one ticket type")
+        _no_files_with_demo(ctx, demo, tickets=tickets, subscriptions=subscriptions)
+        run = _prepare(**_options(options))
+        ticket_frame = _load(run, "tickets", tickets).frame
+        subs = _load(run, "subscriptions", subscriptions).frame
+        result = feature_requests(ticket_frame, subs, run.period, run.as_of, types=names)
+        report = _report(run, "requests", result.values())
+        if run.output_format is OutputFormat.csv:
+            by_type = report.values["by_type"]
+            assert isinstance(by_type, dict)
+            rows = [[name, e["tickets"], e["customers"], e["mrr"]] for name, e in by_type.items()]
+            _write(run, rows_csv(["type", "tickets", "customers", "mrr"], rows))
+        else:
+            _emit(run, report)
 
     _guarded(debug, body)
 

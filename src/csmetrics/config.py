@@ -134,7 +134,7 @@ def load_config(path: str | None, cwd: Path | None = None) -> tuple[FileConfig, 
         file = cwd / CONFIG_NAME if cwd is not None else Path(CONFIG_NAME)
         if not file.is_file():
             return FileConfig(), None
-    text = file.read_text(encoding="utf-8")
+    text = _read_utf8(file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -218,3 +218,15 @@ def input_settings(
     if not path.is_absolute() and section.path != "-" and folder != Path.cwd().resolve():
         path = folder / path
     return section.model_copy(update={"path": str(path)})
+
+
+def _read_utf8(file: Path) -> str:
+    """A TOML file's text; TOML is UTF-8, so anything else is a configuration error."""
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"is not UTF-8 (byte 0x{data[error.start]:02x}): save it as UTF-8", path=str(file), line=line
+        ) from None

@@ -18,6 +18,9 @@ ACCEPTED_FORMS = (
     "or --from/--to with dates (2023-01-01, --to exclusive) or labels (2023-01, both included)"
 )
 
+MIN_YEAR = 1900
+"""The earliest year a period or as-of day may fall in (earlier dates are typos, and overflow)."""
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -155,6 +158,8 @@ def resolve_period(
             raise UsageError(f"--to {end} must come after --from {start}")
         label = f"{lower.isoformat()}..{(upper - timedelta(days=1)).isoformat()}"
         chosen = Period(label, lower, upper)
+    if chosen.start.year < MIN_YEAR:
+        raise UsageError(f"period {chosen.label} is before {MIN_YEAR}: use a real reporting period")
     if chosen.start > as_of:
         raise UsageError(
             f"period {chosen.label} starts after --as-of {as_of.isoformat()}: nothing is known yet"
@@ -163,8 +168,11 @@ def resolve_period(
 
 
 def parse_day(text: str, option: str) -> date:
-    """Parse an ISO day given to an option such as --as-of."""
+    """Parse an ISO day given to an option such as --as-of (from 1900 on)."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"invalid {option} '{text}': use YYYY-MM-DD") from None
+    if day.year < MIN_YEAR:
+        raise UsageError(f"invalid {option} '{text}': use a day from {MIN_YEAR} on")
+    return day

@@ -225,7 +225,7 @@ def to_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if report.listing is not None:
-        writer.writerow(report.listing.columns)
+        writer.writerow([_csv_cell(column) for column in report.listing.columns])
         for row in report.listing.rows:
             writer.writerow([_csv_cell(row.get(column)) for column in report.listing.columns])
         return buffer.getvalue()
@@ -233,7 +233,7 @@ def to_csv(report: Report) -> str:
     stamp = [report.period.label, report.period.start, report.period.end, report.as_of]
     keys = [key for key, value in report.values.items() if not isinstance(value, dict | list)]
     if report.groups is not None:
-        writer.writerow([*head, report.group_by or "group", *keys])
+        writer.writerow([_csv_cell(cell) for cell in [*head, report.group_by or "group", *keys]])
         for name, values in report.groups:
             writer.writerow([_csv_cell(cell) for cell in [*stamp, name, *[values.get(k) for k in keys]]])
         return buffer.getvalue()
@@ -298,6 +298,10 @@ def render_table(report: Report, console: Console) -> None:
         return
     if report.command == "nps":
         render_nps(report, console)
+        return
+    special = {"onboarding": render_onboarding, "renewals": render_renewals, "requests": render_requests}
+    if report.command in special:
+        special[report.command](report, console)
         return
     keys = [key for key in LAYOUTS.get(report.command, list(report.values)) if key in report.values]
     if report.groups is not None:
@@ -1114,7 +1118,7 @@ def rows_csv(columns: list[str], rows: list[list[object]]) -> str:
     """A header and rows as CSV, with the same cell rules as every csm CSV."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([_csv_cell(column) for column in columns])
     for row in rows:
         writer.writerow([_csv_cell(cell) for cell in row])
     return buffer.getvalue()
@@ -1226,3 +1230,118 @@ def render_columns(report: ColumnReport, console: Console) -> None:
         )
     else:
         console.print(Text("Every required column is there.", style="green"))
+
+
+def _simple_table(console: Console, title: str | None, columns: list[str], rows: list[list[str]]) -> None:
+    table = Table(box=box.SIMPLE_HEAVY, title=title, title_justify="left")
+    for index, label in enumerate(columns):
+        table.add_column(label, justify="left" if index == 0 else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _inputs_line(report: Report) -> str:
+    return "Inputs: " + "; ".join(f"{i.kind} {i.path} ({i.rows:,} rows)" for i in report.inputs)
+
+
+def _days(value: object) -> str:
+    return "—" if value is None else f"{float(str(value)):.1f} d"
+
+
+def render_onboarding(report: Report, console: Console) -> None:
+    """Registered accounts, how many paid within the window and how fast, overall and per month."""
+    console.print(Text(_period_title(report), style="bold"))
+    values = report.values
+    rows = [
+        ["Registered accounts", f"{values['registered_accounts']:,}"],
+        ["Converted (paid within the window)", f"{values['converted_accounts']:,}"],
+        ["Conversion rate", format_percent(values["conversion_rate"])],
+        ["Days to first payment, median", _days(values["days_to_first_payment_median"])],
+        ["Days to first payment, mean", _days(values["days_to_first_payment_mean"])],
+    ]
+    if "trial_starts" in values:
+        rows += [
+            ["Trials started", f"{values['trial_starts']:,}"],
+            ["Trials converted", f"{values['trial_conversions']:,}"],
+            ["Trial conversion rate", format_percent(values["trial_conversion_rate"])],
+        ]
+    _simple_table(console, None, ["Metric", "Value"], rows)
+    if report.listing is not None:
+        months = [
+            [
+                str(row["month"]),
+                f"{row['registered_accounts']:,}",
+                f"{row['converted_accounts']:,}",
+                format_percent(row["conversion_rate"]),
+                _days(row["days_to_first_payment_median"]),
+            ]
+            for row in report.listing.rows
+        ]
+        _simple_table(
+            console,
+            "By month of registration",
+            ["Month", "Registered", "Converted", "Rate", "Median days"],
+            months,
+        )
+    console.print(Text(_inputs_line(report) + "\n" + "\n".join(report.notes), style="dim"))
+
+
+def render_renewals(report: Report, console: Console) -> None:
+    """Licences ending within the window, MRR and ARR at stake, and renewals already past due."""
+    console.print(Text(f"csm renewals · {report.period.label} from {report.as_of.isoformat()}", style="bold"))
+    for key, title in (("renewals", "Renewals due"), ("past_due", "Past due (licence ended, still active)")):
+        entries = report.values.get(key)
+        assert isinstance(entries, list)
+        rows = [
+            [
+                str(entry["customer_id"]),
+                str(entry["plan"] or "—"),
+                format_money(entry["mrr"]),
+                format_money(entry["arr"]),
+                str(entry["expires_at"]),
+                f"{entry['days_left']}",
+                "yes" if entry["cancellation_scheduled"] else "",
+            ]
+            for entry in entries
+        ]
+        columns = ["Customer", "Plan", "MRR", "ARR", "Expires", "Days left", "Cancelling"]
+        _simple_table(console, f"{title} ({len(rows)})", columns, rows)
+    stake = report.values
+    console.print(
+        Text(
+            f"At stake: {format_money(stake['mrr_at_stake'], report.currency)} MRR, "
+            f"{format_money(stake['arr_at_stake'], report.currency)} ARR",
+            style="bold",
+        )
+    )
+    console.print(Text(_inputs_line(report) + "\n" + "\n".join(report.notes), style="dim"))
+
+
+def render_requests(report: Report, console: Console) -> None:
+    """Feature requests and bugs by type, weighed by the MRR of the customers asking."""
+    console.print(Text(_period_title(report), style="bold"))
+    by_type = report.values.get("by_type")
+    top = report.values.get("top_customers")
+    assert isinstance(by_type, dict) and isinstance(top, dict)
+    rows = [
+        [
+            name,
+            f"{entry['tickets']:,}",
+            f"{entry['customers']:,}",
+            format_money(entry["mrr"], report.currency),
+        ]
+        for name, entry in by_type.items()
+    ]
+    _simple_table(console, None, ["Type", "Tickets", "Customers", "MRR behind them"], rows)
+    for name, askers in top.items():
+        if askers:
+            lines = [[str(a["customer_id"]), f"{a['tickets']:,}", format_money(a["mrr"])] for a in askers]
+            _simple_table(console, f"Top customers asking: {name}", ["Customer", "Tickets", "MRR"], lines)
+    console.print(
+        Text(
+            "MRR behind a type = the summed MRR, at the period's close, of the distinct customers asking.\n"
+            + _inputs_line(report),
+            style="dim",
+        )
+    )

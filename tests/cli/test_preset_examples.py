@@ -22,7 +22,7 @@ InExample = Callable[[str], Path]
 
 
 @pytest.fixture
-def in_example(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+def in_example(monkeypatch: pytest.MonkeyPatch) -> InExample:
     """Change into examples/NAME, whose csm.toml is then read as ./csm.toml."""
 
     def chdir(name: str) -> Path:

@@ -321,7 +321,8 @@ def _parquet_frame(path: str, data: bytes) -> pl.DataFrame:
 
 
 def _as_text(column: pl.Series) -> pl.Series:
-    """One Parquet column as the text a CSV would have held."""
+    """One Parquet column as the text a CSV would have held; nested and binary columns hold no
+    attribute csm can use, so they are kept empty rather than failing the whole read."""
     dtype = column.dtype
     if isinstance(dtype, pl.Datetime):
         fmt = "%Y-%m-%dT%H:%M:%S%.f"
@@ -330,6 +331,8 @@ def _as_text(column: pl.Series) -> pl.Series:
         return column.dt.strftime(fmt)
     if dtype == pl.Date:
         return column.dt.strftime("%Y-%m-%d")
+    if dtype.is_nested() or dtype == pl.Binary:
+        return pl.Series(column.name, [None] * len(column), dtype=pl.String)
     return column.cast(pl.String)
 
 

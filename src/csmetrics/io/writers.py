@@ -15,7 +15,10 @@ def write_atomic(path: str, text: str) -> None:
     folder = target.parent if str(target.parent) else Path()
     if not folder.is_dir():
         raise DataError(path, f"cannot be written: no folder '{folder}'")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise DataError(path, f"cannot be written: {error.strerror or error}") from None
     try:
         os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:

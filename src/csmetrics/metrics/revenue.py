@@ -248,7 +248,11 @@ def churned_customers(subscriptions: Frame, period: Period, as_of: date) -> pl.D
     last in the period; ties: the larger MRR, then subscription_id).
     """
     opening, closing = period.opening_day, period.closing_day(as_of)
-    paid_ended = pl.col("ended_at").is_between(period.start, closing) & (pl.col(MRR) > 0)
+    paid_ended = (
+        pl.col("ended_at").is_between(period.start, closing)
+        & (pl.col(MRR) > 0)
+        & (pl.col("ended_at") > pl.col("started_at"))
+    )
     paid = (pl.col(MRR) > 0) & (pl.col("ended_at").fill_null(OPEN_END) > pl.col("started_at"))
     details = (
         subscriptions.lazy()
