@@ -143,6 +143,19 @@ Invoices = Annotated[
 ]
 
 
+Customers = Annotated[
+    str | None,
+    typer.Option(
+        "--customers",
+        metavar="FILE",
+        envvar="CSM_CUSTOMERS",
+        help="A CRM export (customer_id + attributes such as industry) whose columns override the "
+        "subscriptions' for --by and segments.",
+        show_envvar=True,
+    ),
+]
+
+
 class ChurnOn(StrEnum):
     """When an invoice-paying customer churns."""
 
@@ -212,6 +225,7 @@ class Run:
     invoices: str | None = None
     churn_on: str = "expiry"
     grace_days: int = 0
+    customers: str | None = None
 
     def warn(self, message: str) -> None:
         """A warning on stderr, unless --quiet."""
@@ -313,6 +327,7 @@ def _prepare(
     invoices: str | None = None,
     churn_on: str = "expiry",
     grace_days: int = 0,
+    customers: str | None = None,
 ) -> Run:
     """Resolve flags, CSM_* variables and csm.toml into the period, the as-of day and the format."""
     from csmetrics.config import load_config
@@ -342,6 +357,7 @@ def _prepare(
         invoices=invoices,
         churn_on=str(churn_on),
         grace_days=grace_days,
+        customers=customers,
     )
     run.overrides.update(_input_overrides(main_kind, preset, maps, sheet, input_format))
     return run
@@ -405,6 +421,7 @@ _RUN_OPTIONS = (
     "sheet",
     "input_format",
     "invoices",
+    "customers",
 )
 
 
@@ -449,8 +466,8 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
     if kind == "subscriptions" and not run.demo:
         from_invoices = _from_invoices(run, flag_path, options)
         if from_invoices is not None:
-            run.loaded[kind] = from_invoices
-            return from_invoices
+            run.loaded[kind] = _with_customers(run, from_invoices)
+            return run.loaded[kind]
     if options is None:
         raise UsageError(
             f"no {kind} file: give {_FLAGS[kind]} (or CSM_{kind.upper()}, or [{kind}] path in "
@@ -463,8 +480,26 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
     run.tell(f"read {loaded.path}: {loaded.rows:,} {kind} rows in {time.perf_counter() - started:.2f} s")
     for note in loaded.notes:
         run.note(f"{loaded.path}: {note}")
+    if kind == "subscriptions":
+        loaded = _with_customers(run, loaded)
     run.loaded[kind] = loaded
     return loaded
+
+
+def _with_customers(run: Run, subscriptions: Loaded) -> Loaded:
+    """Lay the customers file's attributes (flag, CSM_CUSTOMERS or [customers] path) over the rows."""
+    from csmetrics.io.readers import read_customers
+    from csmetrics.metrics.revenue import with_customer_attributes
+
+    options = None if run.demo else _read_options(run, "customers", run.customers)
+    if options is None:
+        return subscriptions
+    customers = read_customers(options, run.tz)
+    run.loaded["customers"] = customers
+    frame = with_customer_attributes(subscriptions.frame, customers.frame)
+    added = tuple(name for name in customers.frame.columns if name not in ("customer_id", "registered_at"))
+    attributes = tuple(dict.fromkeys((*subscriptions.attributes, *added)))
+    return replace(subscriptions, frame=frame, attributes=attributes)
 
 
 def _from_invoices(run: Run, subscriptions: str | None, options: ReadOptions | None) -> Loaded | None:
@@ -636,6 +671,7 @@ Examples:
 def churn(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    customers: Customers = None,
     invoices: Invoices = None,
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
@@ -885,6 +921,7 @@ Examples:
 def mrr(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    customers: Customers = None,
     invoices: Invoices = None,
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
@@ -1078,6 +1115,7 @@ def nps(
     ctx: typer.Context,
     surveys: Surveys = None,
     subscriptions: Subscriptions = None,
+    customers: Customers = None,
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -1192,6 +1230,7 @@ def check(
         ),
     ] = None,
     subscriptions: Subscriptions = None,
+    customers: Customers = None,
     invoices: Invoices = None,
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
@@ -1736,6 +1775,7 @@ Examples:
 def reasons(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    customers: Customers = None,
     invoices: Invoices = None,
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
@@ -1936,6 +1976,7 @@ def segments(
         ),
     ] = "plan,tenure",
     subscriptions: Subscriptions = None,
+    customers: Customers = None,
     invoices: Invoices = None,
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
@@ -2125,6 +2166,7 @@ Examples:
 def onboarding(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    customers: Customers = None,
     invoices: Invoices = None,
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,

@@ -269,8 +269,17 @@ USAGE = Schema(
     ),
 )
 
+CUSTOMERS = Schema(
+    name="customers",
+    id_column="customer_id",
+    columns=(
+        Column("customer_id", Kind.TEXT, required=True, not_empty=True, aliases=_CUSTOMER),
+        Column("registered_at", Kind.DAY, meaning="account registration (wins over the subscriptions')"),
+    ),
+)
+
 SCHEMAS: dict[str, Schema] = {
-    schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS, INVOICES, USAGE)
+    schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS, INVOICES, USAGE, CUSTOMERS)
 }
 
 BILLING_PERIODS: dict[str, str] = {

@@ -147,3 +147,44 @@ def test_requests_weigh_by_the_mrr_of_distinct_customers(tmp_path: Path) -> None
     assert by_type["feature_request"] == {"tickets": 3, "customers": 2, "mrr": 400.0}
     assert by_type["bug"] == {"tickets": 1, "customers": 1, "mrr": 100.0}
     assert by_type["improvement"] == {"tickets": 0, "customers": 0, "mrr": 0.0}
+
+
+def _crm_files(tmp_path: Path) -> tuple[Path, Path]:
+    subs = tmp_path / "subs.csv"
+    subs.write_text(
+        "subscription_id,customer_id,plan,mrr,started_at,ended_at,industry\n"
+        "s1,c1,Team,100,2023-01-01,,Unknown\n"
+        "s2,c2,Team,100,2023-01-01,2023-12-10,Unknown\n"
+        "s3,c3,Team,100,2023-01-01,,Unknown\n",
+        encoding="utf-8",
+    )
+    crm = tmp_path / "crm.csv"
+    crm.write_text(
+        "customer_id,industry,owner\nc1,Retail,Anna\nc2,SaaS,Piotr\nc2,SaaS,Piotr\n", encoding="utf-8"
+    )
+    return subs, crm
+
+
+def test_a_duplicate_customer_in_the_crm_file_is_a_data_error(tmp_path: Path) -> None:
+    subs, crm = _crm_files(tmp_path)
+    result = invoke(
+        ["mrr", "-s", str(subs), "--customers", str(crm), "-p", "2023-12", "--as-of", "2024-01-15"]
+    )
+    assert result.exit_code == 3
+    assert "crm.csv:4: column 'customer_id': 'c2' repeats the customer_id of line 3" in result.stderr
+
+
+def test_crm_attributes_override_and_extend_the_subscriptions(tmp_path: Path) -> None:
+    subs, crm = _crm_files(tmp_path)
+    crm.write_text("customer_id,industry,owner\nc1,Retail,Anna\nc2,SaaS,Piotr\n", encoding="utf-8")
+    args = ["-s", str(subs), "--customers", str(crm), "-p", "2023-12", "--as-of", "2024-01-15", "-f", "json"]
+    result = invoke(["mrr", *args, "--by", "industry"])
+    assert result.exception is None and result.exit_code == 0, result.stderr
+    groups = {group["group"]: group["values"] for group in json.loads(result.stdout)["groups"]}
+    assert set(groups) == {"Retail", "SaaS", "Unknown"}
+    assert groups["SaaS"]["churned_customers"] == 1
+    result = invoke(["segments", *args, "--by", "owner"])
+    assert result.exception is None and result.exit_code == 0, result.stderr
+    owners = {entry["value"] for entry in json.loads(result.stdout)["values"]["segments"]}
+    assert owners == {"Anna", "Piotr", "(none)"}
+    assert json.loads(result.stdout)["inputs"][0]["kind"] == "customers"

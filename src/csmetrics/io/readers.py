@@ -27,6 +27,7 @@ __all__ = [
     "Problem",
     "Problems",
     "read_checked",
+    "read_customers",
     "read_holidays",
     "read_invoices",
     "read_subscriptions",
@@ -356,6 +357,7 @@ def read_checked(
         "surveys": _surveys,
         "invoices": _invoices,
         "usage": _usage,
+        "customers": _customers,
     }
     if kind not in checks:
         raise UsageError(f"unknown input kind '{kind}' (use {', '.join(checks)})")
@@ -452,6 +454,17 @@ def _usage(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
         frame, pl.col("limit") <= 0, matched["limit"], "is not above 0: a limit must be", "out_of_range"
     )
     return frame
+
+
+def _customers(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
+    """Customers (a CRM export): one row per customer_id; every other column is an attribute."""
+    _check_unique(frame, "customer_id", read.matching.matched["customer_id"], read.problems)
+    return frame
+
+
+def read_customers(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+    """Read and check a customers file: unique customer_id, attributes kept as text."""
+    return _strict("customers", options, tz, stdin)
 
 
 def read_usage(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:

@@ -350,3 +350,24 @@ def customers_where(subscriptions: Frame, period: Period, as_of: date, where: di
         groups = customer_attribute(subscriptions, period, as_of, attribute)
         chosen = chosen.join(groups.filter(pl.col("group") == wanted).select("customer_id"), on="customer_id")
     return chosen.collect()["customer_id"]
+
+
+def with_customer_attributes(subscriptions: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
+    """Subscriptions with the customers file's attributes laid over them (the CRM file wins).
+
+    Every column of ``customers`` other than customer_id replaces the subscriptions' column of the
+    same name (or is added); customers missing from the file keep their own values.
+    """
+    attributes = [name for name in customers.columns if name != "customer_id"]
+    if not attributes:
+        return subscriptions
+    given = customers.select("customer_id", *[pl.col(name).alias(f"__crm_{name}") for name in attributes])
+    merged = subscriptions.join(given, on="customer_id", how="left")
+    updates = []
+    for name in attributes:
+        crm = pl.col(f"__crm_{name}")
+        if name in subscriptions.columns:
+            updates.append(pl.coalesce(crm.cast(subscriptions.schema[name]), pl.col(name)).alias(name))
+        else:
+            updates.append(crm.alias(name))
+    return merged.with_columns(updates).drop([f"__crm_{name}" for name in attributes])
