@@ -193,7 +193,7 @@ def test_describe_columns_with_a_wrong_mapping_names_the_header(tmp_path: Path) 
 
 def test_describe_columns_unknown_kind_or_preset() -> None:
     with pytest.raises(UsageError, match="unknown input kind"):
-        describe_columns("customers", ReadOptions(path="x.csv"), "UTC")
+        describe_columns("health", ReadOptions(path="x.csv"), "UTC")
     with pytest.raises(UsageError, match="unknown preset 'paddle'"):
         describe_columns("subscriptions", ReadOptions(path="x.csv", preset="paddle"), "UTC")
     with pytest.raises(UsageError, match="reads tickets exports, not subscriptions"):
