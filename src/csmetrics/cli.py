@@ -206,7 +206,7 @@ Verbose = Annotated[
 ListOption = Annotated[bool, typer.Option("--list", "-l", help="List the customers behind the number.")]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Run:
     """What every command shares once its options are resolved, and the inputs it has read."""
 
