@@ -261,14 +261,23 @@ def parse_instant(raw: pl.Series, options: TextOptions) -> Parsed:
         pl.coalesce(_localise(start_of_day, tz), _localise(start_of_day + timedelta(hours=1), tz))
     ).to_series()
     naive_zone = options.source_tz or tz
+    localised = _localise(moments.naive, naive_zone)
     values = pl.select(
         pl.coalesce(
             moments.aware.dt.convert_time_zone(tz),
-            _localise(moments.naive, naive_zone).dt.convert_time_zone(tz),
+            localised.dt.convert_time_zone(tz),
             first_moment,
         ).alias(raw.name)
     ).to_series()
-    return Parsed(values, _failed(raw, values), moments.reason)
+    failed = _failed(raw, values)
+    skipped = moments.naive.is_not_null() & localised.is_null()
+    reason = moments.reason
+    if bool(skipped.any()) and not bool((failed & ~skipped).any()):
+        reason = (
+            f"does not exist in {naive_zone}: the clocks skipped that hour (DST); "
+            "write it with an offset or set the zone the file was written in"
+        )
+    return Parsed(values, failed, reason)
 
 
 def parse_day(raw: pl.Series, options: TextOptions) -> Parsed:
