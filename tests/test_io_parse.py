@@ -476,3 +476,15 @@ def test_day_kind_and_instant_kind() -> None:
     assert parse(series("2023-12-31T23:30:00Z"), Kind.DAY, options).values.to_list() == [date(2024, 1, 1)]
     values = parse(series("2023-12-31T23:30:00Z"), Kind.INSTANT, options).values
     assert values.dtype == pl.Datetime("us", WARSAW)
+
+
+def test_a_naive_time_in_a_dst_gap_says_the_clocks_skipped_it() -> None:
+    result = parse_instant(pl.Series("t", ["2023-03-26 02:30"]), TextOptions(tz="Europe/Warsaw"))
+    assert result.bad.to_list() == [True]
+    assert "does not exist in Europe/Warsaw" in result.reason
+
+
+def test_a_gap_among_unreadable_values_keeps_the_general_reason() -> None:
+    result = parse_instant(pl.Series("t", ["2023-03-26 02:30", "soon"]), TextOptions(tz="Europe/Warsaw"))
+    assert result.bad.to_list() == [True, True]
+    assert "is not a date or time" in result.reason
