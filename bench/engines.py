@@ -15,7 +15,10 @@ Tasks (SPEC §3–4), all for the same as-of day:
 
 Engines:
 
-* ``csm``: csm's own path: the strict reader (read + validate every row) then the metric.
+* ``csm``: csm's own path: the strict reader (read + validate every row) then the metric; for
+  ``trend``, 24 × ``compute_bridge``.
+* ``csm-series`` (``trend`` only): the reader then ``csmetrics.metrics.trend.bridge_series``, csm's
+  one-pass events formulation of a series (``csm trend``), where the csm tree has it.
 * ``duckdb``: one SQL query (or a temp table and a few queries) directly on the file.
 * ``pandas``: pandas reading only the columns it needs, vectorised numpy/pandas arithmetic.
 * ``polars-lazy``: reference, not csm: csm's metric functions on a typed ``scan_*`` of the file
@@ -324,6 +327,22 @@ def csm_trend(clock: Clock, path: str, fmt: str) -> Result:
     with clock.part("24 × compute_bridge only"):
         result = [_csm_bridge(frame, start) for start in trend_starts()]
     return result
+
+
+def csm_series_trend(clock: Clock, path: str, fmt: str) -> Result:
+    """csm's one-pass series (``csmetrics.metrics.trend.bridge_series``, events formulation)."""
+    from dataclasses import asdict
+
+    import csmetrics.io.readers  # noqa: F401
+    from csmetrics.metrics.trend import bridge_series
+    from csmetrics.periods import month_period
+
+    clock.start()
+    with clock.part("read + validate"):
+        frame = _csm_read("subscriptions", path)
+    with clock.part("bridge_series only"):
+        series = bridge_series(frame, [month_period(start) for start in trend_starts()], AS_OF)
+    return [bridge_from(asdict(bridge)) for _, bridge in series]
 
 
 def _support_values(result: Any) -> dict[str, Any]:
@@ -960,6 +979,7 @@ ENGINES: dict[str, dict[str, Callable[[Clock, str, str], Result]]] = {
     },
     "trend": {
         "csm": csm_trend,
+        "csm-series": csm_series_trend,
         "duckdb": duckdb_trend,
         "pandas": pandas_trend,
         "polars-events": polars_events_trend,

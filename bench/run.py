@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import engines
 
-ENGINE_ORDER = ["csm", "polars-lazy", "polars-events", "duckdb", "pandas", "floor"]
+ENGINE_ORDER = ["csm", "csm-series", "polars-lazy", "polars-events", "duckdb", "pandas", "floor"]
 TASK_ORDER = ["bridge", "trend", "support", "nps"]
 TASK_LABEL = {
     "bridge": "MRR bridge, 1 month",
@@ -333,6 +333,18 @@ def targets(measurements: list[Measurement]) -> list[str]:
     check(
         "24-month trend, metric only: 24 × compute_bridge / one compute_bridge",
         quotient(compute_trend, compute_bridge),
+        3,
+    )
+    series = by.get(("trend", "csm-series"))
+    series_only = next((v for k, v in series.parts.items() if "bridge_series" in k), None) if series else None
+    check(
+        "24-month trend, metric only: bridge_series / one compute_bridge",
+        quotient(series_only, compute_bridge),
+        3,
+    )
+    check(
+        "24-month trend: csm-series / csm one bridge",
+        quotient(seconds("trend", "csm-series"), seconds("bridge", "csm")),
         3,
     )
     return lines
