@@ -184,3 +184,117 @@ def test_december_2025_has_movement(subscriptions: list[dict[str, str]]) -> None
             counts["contracted"] += 1
     for movement in ("churned", "new", "expanded", "contracted", "reactivated"):
         assert counts[movement] >= 1, (movement, dict(counts))
+
+
+# --- customers.csv (a CRM export) and usage.csv ----------------------------------------------------
+
+NEW_HEADERS = {
+    "customers": "customer_id,name,industry,company_size,owner,registered_at",
+    "usage": "customer_id,date,used,limit",
+}
+NEVER_PAID = 70
+USAGE_MONTHS = [date(2025, month, 1) for month in range(1, 13)]  # the months of the last 12 month ends
+
+
+@pytest.fixture(scope="module")
+def customers() -> list[dict[str, str]]:
+    return _read("customers")
+
+
+@pytest.fixture(scope="module")
+def usage() -> list[dict[str, str]]:
+    return _read("usage")
+
+
+@pytest.mark.parametrize("kind", ["customers", "usage"])
+def test_new_demo_files_header_and_bytes(kind: str) -> None:
+    assert demo_path(kind) == DEMO_DIR / f"{kind}.csv"
+    data = demo_path(kind).read_bytes()
+    assert data.decode("utf-8").split("\n", 1)[0] == NEW_HEADERS[kind]
+    assert b"\r" not in data
+    assert data.endswith(b"\n")
+
+
+def test_regenerating_gives_identical_customers_and_usage(tmp_path: Path) -> None:
+    counts = write_demo(tmp_path)
+    for kind in ("customers", "usage"):
+        assert (tmp_path / f"{kind}.csv").read_bytes() == demo_path(kind).read_bytes(), (
+            f"{kind}.csv is stale: run `uv run python -m csmetrics.data.make_demo`"
+        )
+    assert counts["customers"] == len({row["customer_id"] for row in _read("subscriptions")}) + NEVER_PAID
+
+
+def test_customer_ids_are_unique_and_every_cell_is_filled(customers: list[dict[str, str]]) -> None:
+    ids = [row["customer_id"] for row in customers]
+    assert len(ids) == len(set(ids))
+    for row in customers:
+        assert re.fullmatch(r"C\d{4}", row["customer_id"]), row
+        assert all(value.strip() for value in row.values()), row
+        assert row["owner"] in {"Magda", "Bartek", "Ewa"}, row
+        _day(row["registered_at"])  # an ISO day
+
+
+def test_every_subscription_customer_is_in_the_customers_file(
+    subscriptions: list[dict[str, str]], customers: list[dict[str, str]]
+) -> None:
+    billed = {row["customer_id"] for row in subscriptions}
+    listed = {row["customer_id"] for row in customers}
+    assert billed <= listed, sorted(billed - listed)[:5]
+
+
+def test_the_crm_agrees_with_billing_on_billed_customers(
+    subscriptions: list[dict[str, str]], customers: list[dict[str, str]]
+) -> None:
+    """The customers file wins over the subscriptions' attributes: in the demo both say the same."""
+    crm = {row["customer_id"]: row for row in customers}
+    for row in subscriptions:
+        entry = crm[row["customer_id"]]
+        assert (entry["registered_at"], entry["industry"], entry["company_size"]) == (
+            row["registered_at"],
+            row["industry"],
+            row["company_size"],
+        ), row["customer_id"]
+
+
+def test_there_are_never_paid_crm_accounts_in_the_demo_range(
+    subscriptions: list[dict[str, str]], customers: list[dict[str, str]]
+) -> None:
+    billed = {row["customer_id"] for row in subscriptions}
+    never_paid = [row for row in customers if row["customer_id"] not in billed]
+    assert len(never_paid) == NEVER_PAID
+    for row in never_paid:
+        assert DEMO_START <= _day(row["registered_at"]) <= DEMO_END, row
+    # spread over the demo: some in 2025, the period the onboarding examples use
+    assert sum(_day(row["registered_at"]).year == 2025 for row in never_paid) >= 5
+
+
+def test_usage_rows_are_valid_month_end_snapshots(usage: list[dict[str, str]]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for row in usage:
+        used, limit = int(row["used"]), int(row["limit"])
+        assert limit > 0, row
+        assert 0 <= used <= limit, row
+        day = _day(row["date"])
+        assert (day + timedelta(days=1)).day == 1, row  # a month's last day
+        assert day.replace(day=1) in USAGE_MONTHS, row  # the last 12 months of the demo
+        key = (row["customer_id"], row["date"])
+        assert key not in seen, key
+        seen.add(key)
+    assert {_day(row["date"]) for row in usage} == {
+        (month + timedelta(days=32)).replace(day=1) - timedelta(days=1) for month in USAGE_MONTHS
+    }
+
+
+def test_usage_is_only_for_customers_paying_on_that_day(
+    subscriptions: list[dict[str, str]], usage: list[dict[str, str]]
+) -> None:
+    by_day: dict[str, dict[str, Decimal]] = {}
+    for row in usage:
+        if row["date"] not in by_day:
+            by_day[row["date"]] = _mrr_by_customer(subscriptions, _day(row["date"]))
+        assert by_day[row["date"]][row["customer_id"]] > 0, row
+    # and most of the customers paying at the last month end report their seats
+    paying = {c for c, m in _mrr_by_customer(subscriptions, DEMO_END).items() if m > 0}
+    reported = {row["customer_id"] for row in usage if row["date"] == DEMO_END.isoformat()}
+    assert reported <= paying
+    assert len(reported) >= 0.9 * len(paying)

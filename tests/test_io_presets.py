@@ -17,7 +17,14 @@ from polars.testing import assert_frame_equal
 from csmetrics.config import PRESET_KINDS as CONFIG_PRESET_KINDS
 from csmetrics.errors import DataError, UsageError
 from csmetrics.io.presets import PRESET_KINDS, PRESETS
-from csmetrics.io.readers import Loaded, read_checked, read_subscriptions, read_surveys, read_tickets
+from csmetrics.io.readers import (
+    Loaded,
+    read_checked,
+    read_customers,
+    read_subscriptions,
+    read_surveys,
+    read_tickets,
+)
 from csmetrics.io.source import ReadOptions
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -60,6 +67,8 @@ def test_the_config_and_the_loader_agree_on_presets() -> None:
         "freshdesk",
         "delighted",
         "typeform",
+        "hubspot",
+        "salesforce",
     }
 
 
@@ -761,3 +770,247 @@ def test_typeform_without_a_score_mapping_points_at_the_question(tmp_path: Path)
     assert "missing required column 'score'" in error.reason
     assert error.reason.endswith(f"(columns holding only 0–10: '{NPS_QUESTION}'))")
     assert "--map score=" in error.reason
+
+
+# --------------------------------------------------------------------------------------------
+# HubSpot companies and Salesforce accounts (customers exports)
+
+HUBSPOT_HEADER = (
+    "Record ID,Company name,Company Domain Name,Create Date,Industry,Number of Employees,"
+    "Company owner,Lifecycle Stage,Country/Region"
+)
+SALESFORCE_HEADER = (
+    '"Account ID","Account Name","Account Owner","Industry","Employees","Type","Billing Country",'
+    '"Created Date"'
+)
+
+
+def crm(path: str, tz: str = "UTC", **options: object) -> Loaded:
+    return read_customers(ReadOptions(path=path, **options), tz)  # type: ignore[arg-type]
+
+
+def test_hubspot_companies_export(tmp_path: Path) -> None:
+    lines = [
+        HUBSPOT_HEADER,
+        "9001,Acme Retail,acme.example,2024-01-03 09:30,Retail,120,Anna Nowak,Customer,Poland",
+        "9002,Borealis Soft,borealis.example,2024-01-10 23:59,Computer Software,35,Piotr Wiśniewski,Lead,",
+    ]
+    loaded = crm(write(tmp_path, lines, "companies.csv"), preset="hubspot")
+    expected = pl.DataFrame(
+        {
+            "customer_id": ["9001", "9002"],
+            "registered_at": [date(2024, 1, 3), date(2024, 1, 10)],  # Create Date read as its day
+            "name": ["Acme Retail", "Borealis Soft"],
+            "Company Domain Name": ["acme.example", "borealis.example"],  # not an attribute csm names
+            "industry": ["Retail", "Computer Software"],
+            "company_size": ["120", "35"],
+            "owner": ["Anna Nowak", "Piotr Wiśniewski"],
+            "lifecycle_stage": ["Customer", "Lead"],
+            "country": ["Poland", None],
+        },
+        schema_overrides={"registered_at": pl.Date},
+    )
+    assert_frame_equal(loaded.frame, expected)
+    assert loaded.attributes == (
+        "name",
+        "Company Domain Name",
+        "industry",
+        "company_size",
+        "owner",
+        "lifecycle_stage",
+        "country",
+    )
+    assert loaded.notes == ()
+    assert loaded.rows == 2
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Warsaw", "America/Los_Angeles", "Pacific/Auckland"])
+def test_hubspot_create_date_is_read_as_its_day_in_every_zone(tmp_path: Path, tz: str) -> None:
+    """A naive ``2024-01-03 09:30`` (or 23:30) is a time on 2024-01-03 wherever csm runs."""
+    lines = ["Record ID,Create Date", "1,2024-01-03 09:30", "2,2024-01-03 23:30", "3,2024-01-03"]
+    loaded = crm(write(tmp_path, lines), tz, preset="hubspot")
+    assert loaded.frame["registered_at"].to_list() == [date(2024, 1, 3)] * 3
+
+
+def test_hubspot_alternative_headers_from_the_api(tmp_path: Path) -> None:
+    lines = ["hs_object_id,createdate,Industry", "77,2024-02-29,Retail"]
+    loaded = crm(write(tmp_path, lines), preset="hubspot")
+    assert loaded.frame.rows(named=True) == [
+        {"customer_id": "77", "registered_at": date(2024, 2, 29), "industry": "Retail"}
+    ]
+
+
+def test_the_example_hubspot_companies() -> None:
+    loaded = crm(str(EXAMPLES / "hubspot" / "companies.csv"), preset="hubspot")
+    frame = loaded.frame
+    assert frame["customer_id"].to_list() == [str(n) for n in range(9001, 9007)]
+    assert frame["registered_at"].to_list() == [
+        date(2024, 1, 3),
+        date(2024, 1, 10),
+        date(2024, 1, 20),
+        date(2024, 2, 2),
+        date(2024, 2, 14),
+        date(2024, 2, 20),
+    ]
+    assert frame["owner"].to_list() == ["Anna Nowak", "Piotr Wiśniewski"] * 3
+    assert frame["industry"].to_list()[:2] == ["Retail", "Computer Software"]
+    assert frame["company_size"].to_list() == ["120", "35", "250", "12", "60", "80"]
+    assert set(loaded.attributes) == {
+        "name",
+        "Company Domain Name",
+        "industry",
+        "company_size",
+        "owner",
+        "lifecycle_stage",
+        "country",
+    }
+
+
+def test_salesforce_accounts_report(tmp_path: Path) -> None:
+    lines = [
+        SALESFORCE_HEADER,
+        '"0015g00000Ab001","Acme Retail","Jane Doe","Retail","120","Customer","Poland","1/20/2024"',
+        '"0015g00000Ab002","Borealis Soft","Pat Lee","Technology","35","Prospect","","12/3/2023"',
+    ]
+    loaded = crm(write(tmp_path, lines, "accounts.csv"), preset="salesforce")
+    expected = pl.DataFrame(
+        {
+            "customer_id": ["0015g00000Ab001", "0015g00000Ab002"],
+            "registered_at": [date(2024, 1, 20), date(2023, 12, 3)],  # US month/day/year
+            "name": ["Acme Retail", "Borealis Soft"],
+            "owner": ["Jane Doe", "Pat Lee"],
+            "industry": ["Retail", "Technology"],
+            "company_size": ["120", "35"],
+            "account_type": ["Customer", "Prospect"],
+            "country": ["Poland", None],
+        },
+        schema_overrides={"registered_at": pl.Date},
+    )
+    assert_frame_equal(loaded.frame, expected)
+    assert loaded.attributes == ("name", "owner", "industry", "company_size", "account_type", "country")
+    assert loaded.notes == ()
+
+
+def test_salesforce_data_loader_headers(tmp_path: Path) -> None:
+    lines = [
+        "Id,Name,NumberOfEmployees,Owner.Name,BillingCountry,CreatedDate",
+        "0015g00000Ab001AAA,Acme,10,Jane Doe,PL,2024-01-20T10:00:00.000+0000",
+    ]
+    loaded = crm(write(tmp_path, lines), preset="salesforce")
+    assert loaded.frame.rows(named=True) == [
+        {
+            "customer_id": "0015g00000Ab001AAA",
+            "registered_at": date(2024, 1, 20),
+            "name": "Acme",
+            "company_size": "10",
+            "owner": "Jane Doe",
+            "country": "PL",
+        }
+    ]
+
+
+def test_salesforce_slashed_dates_that_fit_both_orders_need_a_date_format(tmp_path: Path) -> None:
+    path = write(tmp_path, ["Account ID,Created Date", "A,2/1/2024", "B,3/4/2024"])
+    error = error_of(crm, path, preset="salesforce")
+    assert (error.line, error.column, error.value) == (2, "Created Date", "2/1/2024")
+    assert error.reason.startswith("is an ambiguous date (day/month or month/day?): set date_format")
+    loaded = crm(path, preset="salesforce", date_format="%m/%d/%Y")
+    assert loaded.frame["registered_at"].to_list() == [date(2024, 2, 1), date(2024, 3, 4)]
+
+
+def test_a_column_already_named_like_the_attribute_keeps_it(tmp_path: Path) -> None:
+    """``company_size`` in the file wins over ``Number of Employees``, which keeps its header; a
+    lower-case ``industry`` stays; ``Company owner`` comes before ``Owner Name`` whatever the order."""
+    lines = [
+        "Record ID,industry,Number of Employees,company_size,Owner Name,Company owner,Type",
+        "1,Own industry,120,Enterprise,Someone,Anna Nowak,Partner",
+    ]
+    loaded = crm(write(tmp_path, lines), preset="hubspot")
+    assert loaded.frame.row(0, named=True) == {
+        "customer_id": "1",
+        "industry": "Own industry",
+        "Number of Employees": "120",
+        "company_size": "Enterprise",
+        "Owner Name": "Someone",
+        "owner": "Anna Nowak",
+        "account_type": "Partner",
+        "registered_at": None,
+    }
+
+
+def test_without_a_preset_the_vendor_headers_stay_as_they_are(tmp_path: Path) -> None:
+    lines = ["customer_id,Industry,Company owner", "1,Retail,Anna Nowak"]
+    loaded = crm(write(tmp_path, lines))
+    assert loaded.attributes == ("Industry", "Company owner")
+    assert loaded.frame["registered_at"].to_list() == [None]
+
+
+def test_hubspot_duplicate_record_id_is_one_line_naming_file_line_column_and_value(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        [
+            HUBSPOT_HEADER,
+            "9001,A,a.example,2024-01-03 09:30,,,,,",
+            "9002,B,b.example,2024-01-04 09:30,,,,,",
+            "9001,C,c.example,2024-01-05 09:30,,,,,",
+        ],
+        "companies.csv",
+    )
+    error = error_of(crm, path, preset="hubspot")
+    assert str(error) == f"{path}:4: column 'Record ID': '9001' repeats the customer_id of line 2"
+    assert (error.line, error.column, error.value) == (4, "Record ID", "9001")
+
+
+def test_salesforce_duplicate_account_id(tmp_path: Path) -> None:
+    row = '"0015g00000Ab001","Acme","Jane","Retail","1","Customer","PL","1/20/2024"'
+    path = write(tmp_path, [SALESFORCE_HEADER, row, row], "accounts.csv")
+    error = error_of(crm, path, preset="salesforce")
+    assert str(error) == f"{path}:3: column 'Account ID': '0015g00000Ab001' repeats the customer_id of line 2"
+
+
+def test_hubspot_without_record_id_is_a_missing_column(tmp_path: Path) -> None:
+    path = write(tmp_path, ["Company name,Create Date,Industry", "Acme,2024-01-03 09:30,Retail"])
+    error = error_of(crm, path, preset="hubspot")
+    assert error.line == 1
+    assert str(error) == (
+        f"{path}:1: missing required column 'customer_id' (the header has: Company name, Create Date, "
+        "Industry; the hubspot preset looks for 'Record ID', 'Company ID', 'hs_object_id': map another "
+        'header with --map customer_id="<header>" or [customers.columns] in csm.toml)'
+    )
+
+
+def test_salesforce_without_account_id_is_a_missing_column(tmp_path: Path) -> None:
+    path = write(tmp_path, ["Account Name,Created Date", "Acme,1/20/2024"])
+    error = error_of(crm, path, preset="salesforce")
+    assert error.line == 1
+    assert error.reason == (
+        "missing required column 'customer_id' (the header has: Account Name, Created Date; the "
+        "salesforce preset looks for 'Account ID', 'Id', 'Account ID (18)', 'Account ID (15)': map "
+        'another header with --map customer_id="<header>" or [customers.columns] in csm.toml)'
+    )
+
+
+def test_a_mapped_customer_id_wins_over_the_preset(tmp_path: Path) -> None:
+    lines = ["Record ID,Stripe Customer ID,Create Date", "9001,cus_A,2024-01-03 09:30"]
+    loaded = crm(write(tmp_path, lines), preset="hubspot", columns={"customer_id": "Stripe Customer ID"})
+    assert loaded.frame["customer_id"].to_list() == ["cus_A"]
+    assert "Record ID" in loaded.attributes
+
+
+def test_hubspot_empty_record_id_and_bad_create_date(tmp_path: Path) -> None:
+    empty = write(tmp_path, ["Record ID,Create Date", ",2024-01-03 09:30"], "empty.csv")
+    error = error_of(crm, empty, preset="hubspot")
+    assert (error.line, error.column) == (2, "Record ID")
+    assert error.reason == "is empty: every row needs a customer_id"
+    bad = write(tmp_path, ["Record ID,Create Date", "1,2024-01-03 09:30", "2,2024-02-30 10:00"], "bad.csv")
+    error = error_of(crm, bad, preset="hubspot")
+    assert (error.line, error.column, error.value) == (3, "Create Date", "2024-02-30 10:00")
+    assert error.reason.startswith("is not a date")
+
+
+def test_a_crm_preset_on_subscriptions_is_a_usage_error(tmp_path: Path) -> None:
+    path = write(tmp_path, ["Record ID", "1"])
+    with pytest.raises(UsageError, match="the hubspot preset reads customers exports, not subscriptions"):
+        subs(path, preset="hubspot")
+    with pytest.raises(UsageError, match="the stripe preset reads subscriptions exports, not customers"):
+        crm(path, preset="stripe")

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csmetrics.metrics.onboarding import Conversion, onboarding
+from csmetrics.metrics.onboarding import Conversion, OnboardingResult, crm_only_accounts, onboarding
+from csmetrics.metrics.revenue import with_customer_attributes
 from csmetrics.periods import Period, month_period
 
 Q1 = Period("2024-Q1", date(2024, 1, 1), date(2024, 4, 1))
@@ -325,3 +326,210 @@ def test_the_documented_example() -> None:
         "trial_conversions": 0,
         "trial_conversion_rate": 0.0,
     }
+
+
+# --- with a customers (CRM) file -----------------------------------------------------------------
+#
+# The CLI lays the customers file over the subscription rows (with_customer_attributes: the CRM's
+# registered_at wins) and passes the file itself as ``customers`` so that its accounts without any
+# subscription row count as registered, never paid. ``_crm_run`` does the same.
+
+
+def _crm(entries: list[tuple[str, date | None]], *, with_registered: bool = True) -> pl.DataFrame:
+    """A customers frame as read_customers gives it: customer_id, registered_at, and an attribute."""
+    frame = pl.DataFrame(
+        {
+            "customer_id": [customer for customer, _ in entries],
+            "registered_at": [registered for _, registered in entries],
+            "industry": ["Retail"] * len(entries),
+        },
+        schema={"customer_id": pl.String, "registered_at": pl.Date, "industry": pl.String},
+    )
+    return frame if with_registered else frame.drop("registered_at")
+
+
+def _crm_run(
+    rows: list[Row],
+    crm: pl.DataFrame,
+    period: Period = JAN,
+    as_of: date = AS_OF,
+    *,
+    with_registered: bool = False,
+    **options: object,
+) -> OnboardingResult:
+    subscriptions = with_customer_attributes(_subs(rows, with_registered=with_registered), crm)
+    return onboarding(subscriptions, period, as_of, customers=crm, **options)  # type: ignore[arg-type]
+
+
+def test_a_crm_only_account_is_registered_and_never_converts_in_its_month() -> None:
+    # "paid" registers on Jan 5 and pays the same day; "lead" is only in the CRM, registered Feb 14
+    rows = [Row("paid", 5000, d(1, 5))]
+    crm = _crm([("paid", d(1, 5)), ("lead", d(2, 14))])
+    result = _crm_run(rows, crm, Q1)
+    assert result.values() == {
+        "registered_accounts": 2,
+        "converted_accounts": 1,
+        "conversion_rate": 0.5,
+        "days_to_first_payment_median": 0.0,  # over the converted account only
+        "days_to_first_payment_mean": 0.0,
+    }
+    months = dict(result.by_month())
+    assert [months[m]["registered_accounts"] for m in ("2024-01", "2024-02", "2024-03")] == [1, 1, 0]
+    assert [months[m]["converted_accounts"] for m in ("2024-01", "2024-02", "2024-03")] == [1, 0, 0]
+    assert months["2024-02"]["conversion_rate"] == 0.0
+    assert months["2024-02"]["days_to_first_payment_median"] is None
+    assert (result.crm_only, result.crm_undated, result.registered_from_first_row) == (1, 0, 0)
+    assert result.open_windows == 0  # Feb 14 + 30 days is long before as-of (Jun 30)
+
+
+def test_a_crm_only_account_registered_recently_may_still_convert() -> None:
+    crm = _crm([("lead", d(1, 25))])
+    result = _crm_run([Row("other", 100, d(6, 1, 2023))], crm, as_of=d(2, 10))
+    assert result.values()["registered_accounts"] == 1
+    assert result.values()["converted_accounts"] == 0
+    assert result.crm_only == 1
+    assert result.open_windows == 1  # 16 days since registration, within the 30-day window
+
+
+def test_crm_only_accounts_registered_outside_the_period_are_not_counted() -> None:
+    crm = _crm(
+        [
+            ("dec", d(12, 31, 2023)),  # the day before January
+            ("feb", d(2, 1)),  # the day after
+            ("jan", d(1, 31)),  # the last day of January: counted
+        ]
+    )
+    result = _crm_run([Row("old", 100, d(1, 1, 2023), registered=d(1, 1, 2023))], crm, with_registered=True)
+    assert result.values()["registered_accounts"] == 1
+    assert result.values()["converted_accounts"] == 0
+    assert result.values()["conversion_rate"] == 0.0
+    assert (result.crm_only, result.crm_undated) == (1, 0)
+
+
+def test_a_crm_only_account_registered_after_as_of_is_not_known_yet() -> None:
+    crm = _crm([("early", d(1, 10)), ("late", d(1, 20))])
+    result = _crm_run([Row("old", 100, d(1, 1, 2023))], crm, as_of=d(1, 15))
+    assert result.values()["registered_accounts"] == 1
+    assert result.crm_only == 1
+
+
+def test_a_crm_only_account_without_registered_at_is_left_out_and_counted_as_undated() -> None:
+    crm = _crm([("paid", d(1, 5)), ("dated", d(1, 7)), ("undated", None), ("also", None)])
+    result = _crm_run([Row("paid", 100, d(1, 5))], crm)
+    assert result.values()["registered_accounts"] == 2  # paid and dated
+    assert result.values()["converted_accounts"] == 1
+    assert (result.crm_only, result.crm_undated) == (1, 2)
+    assert sum(month["registered_accounts"] for _, month in result.by_month()) == 2
+
+
+def test_a_customers_file_without_registered_at_leaves_every_crm_only_account_undated() -> None:
+    crm = _crm([("paid", None), ("lead", None)], with_registered=False)
+    rows = [Row("paid", 100, d(1, 9), registered=d(1, 2))]
+    result = _crm_run(rows, crm, with_registered=True)
+    assert result.values()["registered_accounts"] == 1
+    assert result.values()["days_to_first_payment_mean"] == 7.0  # the subscriptions' registered_at
+    assert (result.crm_only, result.crm_undated) == (0, 1)
+
+
+def test_an_account_in_both_files_is_counted_once() -> None:
+    # two subscription rows (a free start, then paid) and one CRM row for the same account
+    rows = [Row("both", 0, d(1, 10), d(1, 17)), Row("both", 100, d(1, 17))]
+    crm = _crm([("both", d(1, 8))])
+    result = _crm_run(rows, crm)
+    assert result.values() == {
+        "registered_accounts": 1,
+        "converted_accounts": 1,
+        "conversion_rate": 1.0,
+        "days_to_first_payment_median": 9.0,  # Jan 17 − Jan 8 (the CRM's registration)
+        "days_to_first_payment_mean": 9.0,
+    }
+    assert (result.crm_only, result.crm_undated, result.registered_from_first_row) == (0, 0, 0)
+
+
+def test_the_crm_registration_wins_over_the_subscriptions() -> None:
+    # billing says Jan 20, the CRM Dec 28: the account registered in December, not in January
+    rows = [Row("a", 100, d(1, 20), registered=d(1, 20))]
+    crm = _crm([("a", d(12, 28, 2023))])
+    assert _crm_run(rows, crm, with_registered=True).values()["registered_accounts"] == 0
+    december = month_period(d(12, 1, 2023))
+    values = _crm_run(rows, crm, december, with_registered=True).values()
+    assert values["registered_accounts"] == 1
+    assert values["days_to_first_payment_mean"] == 23.0  # Dec 28 → Jan 20
+
+
+def test_a_crm_registration_after_the_first_row_gives_way_to_the_first_row() -> None:
+    # the company was created in the CRM after billing started: never a negative number of days
+    rows = [Row("a", 100, d(1, 20))]
+    result = _crm_run(rows, _crm([("a", d(2, 10))]))
+    assert result.values()["registered_accounts"] == 1
+    assert result.values()["days_to_first_payment_median"] == 0.0
+
+
+def test_same_day_registration_and_payment_with_a_customers_file_is_zero_days() -> None:
+    crm = _crm([("a", d(1, 31)), ("lead", d(1, 2))])
+    values = _crm_run([Row("a", 4900, d(1, 31))], crm).values()
+    assert values == {
+        "registered_accounts": 2,
+        "converted_accounts": 1,
+        "conversion_rate": 0.5,
+        "days_to_first_payment_median": 0.0,
+        "days_to_first_payment_mean": 0.0,
+    }
+
+
+def test_paid_on_day_31_with_the_default_window_is_not_converted() -> None:
+    # registered in the CRM on Jan 1 (billing has no registered_at): day 30 = Jan 31, day 31 = Feb 1
+    rows = [Row("d30", 100, d(1, 31)), Row("d31", 100, d(2, 1))]
+    crm = _crm([("d30", d(1, 1)), ("d31", d(1, 1))])
+    result = _crm_run(rows, crm)
+    assert result.values() == {
+        "registered_accounts": 2,
+        "converted_accounts": 1,
+        "conversion_rate": 0.5,
+        "days_to_first_payment_median": 30.0,
+        "days_to_first_payment_mean": 30.0,
+    }
+    assert result.registered_from_first_row == 0
+    assert _crm_run(rows, crm, window_days=31).values()["converted_accounts"] == 2
+    # without the CRM's date, d31's first row (Feb 1) would be its registration: not in January
+    alone = onboarding(_subs(rows, with_registered=False), JAN, AS_OF).values()
+    assert alone["registered_accounts"] == 1
+
+
+def test_a_trial_row_then_paid_with_a_customers_file() -> None:
+    # t: registered Jan 3 (CRM), trial (MRR 0) Jan 10 – Jan 24, paid from Jan 24
+    #    days to first payment = Jan 24 − Jan 3 = 21; the trial converts (Jan 24 − Jan 10 = 14 ≤ 30)
+    # lead: CRM only, registered Jan 20: registered, no trial, never paid
+    rows = [Row("t", 0, d(1, 10), d(1, 24)), Row("t", 9900, d(1, 24))]
+    crm = _crm([("t", d(1, 3)), ("lead", d(1, 20))])
+    result = _crm_run(rows, crm, trials=True)
+    assert result.values() == {
+        "registered_accounts": 2,
+        "converted_accounts": 1,
+        "conversion_rate": 0.5,
+        "days_to_first_payment_median": 21.0,
+        "days_to_first_payment_mean": 21.0,
+        "trial_starts": 1,
+        "trial_conversions": 1,
+        "trial_conversion_rate": 1.0,
+    }
+    assert result.crm_only == 1
+
+
+def test_a_trial_paid_too_late_does_not_convert_the_trial() -> None:
+    # registered Jan 3, trial from Jan 5, paid Feb 10: 38 days after registering, 36 after the trial
+    rows = [Row("t", 0, d(1, 5), d(2, 10)), Row("t", 9900, d(2, 10))]
+    result = _crm_run(rows, _crm([("t", d(1, 3))]), trials=True)
+    values = result.values()
+    assert (values["registered_accounts"], values["converted_accounts"]) == (1, 0)
+    assert (values["trial_starts"], values["trial_conversions"]) == (1, 0)
+    assert values["days_to_first_payment_median"] is None
+
+
+def test_crm_only_accounts_lists_accounts_without_subscription_rows() -> None:
+    crm = _crm([("a", d(1, 1)), ("b", None), ("c", d(1, 3))])
+    frame = crm_only_accounts(_subs([Row("a", 100, d(1, 1))]), crm).collect().sort("customer_id")
+    assert frame.columns == ["customer_id", "registered_at"]
+    assert frame.rows() == [("b", None), ("c", d(1, 3))]
+    undated = crm_only_accounts(_subs([Row("a", 100, d(1, 1))]), crm.drop("registered_at")).collect()
+    assert undated.sort("customer_id").rows() == [("b", None), ("c", None)]

@@ -181,7 +181,7 @@ PresetOption = Annotated[
         "--preset",
         metavar="VENDOR",
         help="Read a vendor export as it is: stripe, chargebee, baremetrics, zendesk, freshdesk, "
-        "delighted, typeform.",
+        "delighted, typeform; hubspot and salesforce read the --customers file.",
     ),
 ]
 MapOption = Annotated[
@@ -288,6 +288,17 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def _note(run: Run, report: Report, text: str) -> None:
+    """A note the numbers depend on: with the result (table footer, JSON) and on stderr."""
+    report.notes.append(text)
+    run.note(text)
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 account``, ``2 accounts``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def _today(tz: str) -> date:
     from zoneinfo import ZoneInfo
 
@@ -359,7 +370,8 @@ def _prepare(
         grace_days=grace_days,
         customers=customers,
     )
-    run.overrides.update(_input_overrides(main_kind, preset, maps, sheet, input_format))
+    crm = customers or config.customers.path
+    run.overrides.update(_input_overrides(main_kind, preset, maps, sheet, input_format, crm))
     return run
 
 
@@ -369,9 +381,10 @@ def _input_overrides(
     maps: list[str] | None,
     sheet: str | None,
     input_format: str | None,
+    customers: str | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per input kind, the flags laid over csm.toml: a preset goes to the input of its kind,
-    --map, --sheet and --input-format to the command's main input."""
+    """Per input kind, the flags laid over csm.toml: a preset goes to the input of its kind (a CRM
+    preset to --customers), --map, --sheet and --input-format to the command's main input."""
     from csmetrics.io.columns import parse_map_option
     from csmetrics.io.presets import PRESET_KINDS, get_preset
     from csmetrics.io.source import FORMATS
@@ -380,7 +393,8 @@ def _input_overrides(
     if preset is not None:
         if preset not in PRESET_KINDS:
             raise UsageError(f"unknown preset '{preset}': use one of {', '.join(PRESET_KINDS)}")
-        if main_kind is not None:
+        reads_customers = PRESET_KINDS[preset] == "customers" and customers is not None
+        if main_kind is not None and not reads_customers:
             get_preset(preset, main_kind)
         overrides.setdefault(PRESET_KINDS[preset], {})["preset"] = preset
     if input_format is not None and input_format.lower() not in FORMATS:
@@ -491,10 +505,13 @@ def _with_customers(run: Run, subscriptions: Loaded) -> Loaded:
     from csmetrics.io.readers import read_customers
     from csmetrics.metrics.revenue import with_customer_attributes
 
-    options = None if run.demo else _read_options(run, "customers", run.customers)
+    options = _read_options(run, "customers", run.customers)
     if options is None:
         return subscriptions
     customers = read_customers(options, run.tz)
+    if run.demo:
+        customers = replace(customers, path="demo:customers.csv")
+    run.loaded.setdefault("subscriptions", subscriptions)  # inputs are listed subscriptions first
     run.loaded["customers"] = customers
     frame = with_customer_attributes(subscriptions.frame, customers.frame)
     added = tuple(name for name in customers.frame.columns if name not in ("customer_id", "registered_at"))
@@ -1571,9 +1588,12 @@ def snapshot(
         }
         label = run.period.label.replace("..", "_")
         inputs = {kind: _load(run, kind, flags[kind]) for kind in available}
+        crm = run.loaded.get("customers")
         for kind, loaded in inputs.items():
             run.loaded.clear()
             run.loaded[kind] = loaded
+            if kind == "subscriptions" and crm is not None:
+                run.loaded["customers"] = crm
             family, command = families[kind]
             if kind == "subscriptions":
                 values = compute_bridge(loaded.frame, run.period, run.as_of).values()
@@ -2205,7 +2225,15 @@ def onboarding(
         from csmetrics.report import Listing
 
         run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
-        result = compute(run.subscriptions.frame, run.period, run.as_of, window_days=window, trials=trials)
+        crm = run.loaded.get("customers")
+        result = compute(
+            run.subscriptions.frame,
+            run.period,
+            run.as_of,
+            window_days=window,
+            trials=trials,
+            customers=crm.frame if crm is not None else None,
+        )
         rows = [{"month": label, **values} for label, values in result.by_month()]
         columns = ("month", *result.values())
         report = replace(
@@ -2213,9 +2241,25 @@ def onboarding(
             listing=Listing("months", "By month of registration", columns, rows),
         )
         if result.registered_from_first_row:
-            report.notes.append(
-                f"{result.registered_from_first_row} accounts have no registered_at: their first row's start "
-                "stands in for registration"
+            _note(
+                run,
+                report,
+                f"{_count(result.registered_from_first_row, 'account')} without registered_at: the first "
+                "row's start stands in for registration",
+            )
+        if result.crm_only:
+            _note(
+                run,
+                report,
+                f"{_count(result.crm_only, 'account')} of the customers file without any subscription: "
+                "counted as registered, never paid",
+            )
+        if result.crm_undated:
+            _note(
+                run,
+                report,
+                f"{_count(result.crm_undated, 'account')} of the customers file without any subscription "
+                "or registered_at: left out (no registration day places them in a period)",
             )
         _emit(run, report)
 
@@ -2299,6 +2343,139 @@ def renewals(
             _write(run, _table_text(lambda console: render_table(report, console)))
 
     _guarded(debug, body)
+
+
+EXAMPLES_LTV = """
+Examples:
+
+  csm ltv --demo -p 2025 --cac 3000 --gross-margin 0.8
+
+  csm ltv -s subscriptions.csv -p 2023 --spend marketing.csv --by plan
+
+  csm ltv --arpa 2777.78 --monthly-churn 0.027778 --cac 10000
+"""
+
+
+@app.command(epilog=EXAMPLES_LTV)
+def ltv(
+    ctx: typer.Context,
+    subscriptions: Subscriptions = None,
+    customers: Customers = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
+    period: PeriodOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    cac: Annotated[
+        float | None,
+        typer.Option("--cac", metavar="MONEY", help="What winning one customer costs [default: [ltv] cac]."),
+    ] = None,
+    spend: Annotated[
+        str | None,
+        typer.Option(
+            "--spend",
+            metavar="FILE",
+            help="Sales and marketing spend (date, amount): CAC = spend in the period ÷ new customers.",
+        ),
+    ] = None,
+    gross_margin: Annotated[
+        float | None,
+        typer.Option(
+            "--gross-margin",
+            metavar="SHARE",
+            help="Share of revenue kept after the cost of serving it, in (0, 1] [default: 1].",
+        ),
+    ] = None,
+    arpa: Annotated[
+        float | None,
+        typer.Option("--arpa", metavar="MONEY", help="Use this ARPA instead of the measured one (what-if)."),
+    ] = None,
+    monthly_churn: Annotated[
+        float | None,
+        typer.Option(
+            "--monthly-churn",
+            metavar="RATE",
+            help="Use this monthly logo churn (0.03 = 3%) instead of the measured one (what-if).",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="ATTRIBUTE", help="The same figures per plan or customer attribute."),
+    ] = None,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """Customer lifetime value and CAC payback: what a customer is worth, and how fast its cost comes back.
+
+    CLV = ARPA × gross margin ÷ monthly churn; payback = CAC ÷ (ARPA × gross margin) months.
+    With --arpa and --monthly-churn it is a calculator and needs no file.
+    """
+    options = dict(locals())
+
+    def body() -> None:
+        from csmetrics.metrics.ltv import compute_ltv, compute_ltv_by
+
+        calculator = arpa is not None and monthly_churn is not None and spend is None and by is None
+        if calculator and not demo and subscriptions is None and invoices is None:
+            _no_files_with_demo(ctx, demo, subscriptions=subscriptions)
+            run = _prepare(**_options(options, main_kind="subscriptions"))
+            frame = None
+        else:
+            run = _revenue_run(ctx, subscriptions, **_options(options, main_kind="subscriptions"))
+            frame = run.subscriptions.frame
+        settings = run.config.ltv
+        margin = gross_margin if gross_margin is not None else settings.gross_margin
+        given_cac = cac if cac is not None else (settings.cac if spend is None else None)
+        if cac is not None and spend is not None:
+            raise UsageError("give --cac or --spend, not both")
+        spend_cents = _spend_cents(run, spend) if spend is not None else None
+        figures: dict[str, Any] = {
+            "gross_margin": 1.0 if margin is None else margin,
+            "cac": given_cac,
+            "arpa": arpa,
+            "monthly_churn": monthly_churn,
+        }
+        try:
+            result = compute_ltv(frame, run.period, run.as_of, spend_cents=spend_cents, **figures)
+            groups = None
+            if by is not None and frame is not None:
+                _check_attribute(run, by)
+                groups = compute_ltv_by(frame, run.period, run.as_of, by, **figures)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        report = _report(run, "ltv", result.values())
+        if groups is not None:
+            report = replace(report, groups=[(name, item.values()) for name, item in groups], group_by=by)
+        group_notes = [note for _, item in groups or [] for note in item.notes]
+        for note in dict.fromkeys([*result.notes, *group_notes]):
+            _note(run, report, note)
+        _emit(run, report)
+
+    _guarded(debug, body)
+
+
+def _spend_cents(run: Run, path: str) -> int:
+    """The spend of ``--spend FILE`` dated in the period and on or before as-of, in cents."""
+    from csmetrics.io.readers import read_spend
+    from csmetrics.io.source import ReadOptions
+
+    loaded = read_spend(ReadOptions(path=path), run.tz)
+    run.loaded["spend"] = loaded
+    closing = run.period.closing_day(run.as_of)
+    inside = loaded.frame.filter(loaded.frame["date"].is_between(run.period.start, closing))
+    return int(inside["amount_cents"].sum())
 
 
 def _entries(values: dict[str, object], key: str) -> list[dict[str, Any]]:

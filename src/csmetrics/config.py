@@ -18,7 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from csmetrics.errors import ConfigError
 from csmetrics.schemas import SCHEMAS
 
-PresetName = Literal["stripe", "chargebee", "baremetrics", "zendesk", "freshdesk", "delighted", "typeform"]
+PresetName = Literal[
+    "stripe",
+    "chargebee",
+    "baremetrics",
+    "zendesk",
+    "freshdesk",
+    "delighted",
+    "typeform",
+    "hubspot",
+    "salesforce",
+]
 PRESET_KINDS = {
     "stripe": "subscriptions",
     "chargebee": "subscriptions",
@@ -27,6 +37,8 @@ PRESET_KINDS = {
     "freshdesk": "tickets",
     "delighted": "surveys",
     "typeform": "surveys",
+    "hubspot": "customers",
+    "salesforce": "customers",
 }
 """Which input kind each preset reads (the same table as ``csmetrics.io.presets``)."""
 
@@ -77,6 +89,49 @@ class InputSection(BaseModel):
         return value
 
 
+HealthSignal = Literal[
+    "mrr_change",
+    "tenure_months",
+    "ticket_volume",
+    "unresolved_tickets",
+    "csat",
+    "nps",
+    "usage",
+    "renewal_days",
+]
+"""The signals of ``csm health`` (the same names as ``csmetrics.metrics.health``)."""
+
+
+class HealthSection(BaseModel):
+    """``[health]``: the score's thresholds, and per signal its weight and its bad/good values."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    at_risk_below: float | None = Field(default=None, ge=0, le=100)
+    healthy_from: float | None = Field(default=None, ge=0, le=100)
+    upsell_usage: float | None = Field(default=None, gt=0)
+    weights: dict[HealthSignal, Annotated[float, Field(ge=0)]] = {}
+    thresholds: dict[HealthSignal, Annotated[list[float], Field(min_length=2, max_length=2)]] = {}
+    """signal → [bad, good]: the value worth 0 points and the value worth full points."""
+
+    @field_validator("thresholds")
+    @classmethod
+    def _distinct(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        for name, (bad, good) in value.items():
+            if bad == good:
+                raise ValueError(f"{name}: bad and good must differ (got [{bad}, {good}])")
+        return value
+
+
+class LtvSection(BaseModel):
+    """``[ltv]``: defaults for ``csm ltv`` that flags override."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    gross_margin: float | None = Field(default=None, gt=0, le=1)
+    cac: float | None = Field(default=None, ge=0)
+
+
 class FileConfig(BaseModel):
     """The whole csm.toml."""
 
@@ -90,6 +145,8 @@ class FileConfig(BaseModel):
     customers: InputSection = InputSection()
     usage: InputSection = InputSection()
     invoices: InputSection = InputSection()
+    health: HealthSection = HealthSection()
+    ltv: LtvSection = LtvSection()
     checks: list[dict[str, object]] = []
     """``[[checks]]`` for ``csm check`` when there is no checks file (validated by csm check)."""
 

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -299,7 +300,12 @@ def render_table(report: Report, console: Console) -> None:
     if report.command == "nps":
         render_nps(report, console)
         return
-    special = {"onboarding": render_onboarding, "renewals": render_renewals, "requests": render_requests}
+    special = {
+        "onboarding": render_onboarding,
+        "renewals": render_renewals,
+        "requests": render_requests,
+        "ltv": render_ltv,
+    }
     if report.command in special:
         special[report.command](report, console)
         return
@@ -1345,3 +1351,77 @@ def render_requests(report: Report, console: Console) -> None:
             style="dim",
         )
     )
+
+
+def _months(value: object) -> str:
+    return "—" if value is None else f"{float(str(value)):.1f} months"
+
+
+def _times(value: object) -> str:
+    return "—" if value is None else f"{float(str(value)):.1f}×"
+
+
+_LTV_ROWS: list[tuple[str, str, Callable[[object, str | None], str]]] = [
+    ("arpa", "ARPA", format_money),
+    ("gross_margin", "Gross margin", lambda value, _: format_percent(value)),
+    ("monthly_churn", "Monthly churn", lambda value, _: format_percent(value, 2)),
+    ("lifetime_months", "Expected lifetime", lambda value, _: _months(value)),
+    ("clv", "CLV", format_money),
+    ("cac", "CAC", format_money),
+    ("cac_payback_months", "CAC payback", lambda value, _: _months(value)),
+    ("ltv_to_cac", "LTV:CAC", lambda value, _: _times(value)),
+]
+
+
+def _ltv_source(values: dict[str, object], currency: str | None) -> list[str]:
+    """Where the figures came from: measured or given, customers and MRR at the close, spend."""
+    lines = []
+    if values.get("customers_end") is not None:
+        arpa = "given" if values.get("arpa_given") else "measured"
+        lines.append(
+            f"ARPA {arpa}: MRR at close {format_money(values.get('mrr_end'), currency)} ÷ "
+            f"{values['customers_end']:,} customers"
+        )
+    rates = values.get("monthly_churn_rates")
+    if isinstance(rates, dict) and rates:
+        shown = ", ".join(f"{month} {format_percent(rate, 2)}" for month, rate in rates.items())
+        given = " (replaced by --monthly-churn)" if values.get("monthly_churn_given") else ""
+        lines.append(f"Monthly logo churn{given}: {shown}")
+    if values.get("cac_source") == "spend":
+        lines.append(
+            f"CAC = spend {format_money(values.get('spend'), currency)} ÷ "
+            f"{values.get('new_customers')} new customers"
+        )
+    return lines
+
+
+def render_ltv(report: Report, console: Console) -> None:
+    """CLV and CAC payback, with where each figure came from; one row per segment with --by."""
+    title = _period_title(report) if report.inputs else "csm ltv · from the given ARPA and monthly churn"
+    console.print(Text(title, style="bold"))
+    values, currency = report.values, report.currency
+    table = Table(box=box.SIMPLE_HEAVY, show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, label, show in _LTV_ROWS:
+        table.add_row(label, show(values.get(key), currency))
+    console.print(table)
+    if report.groups is not None:
+        columns = [report.group_by or "group", "Customers", *[label for _, label, _ in _LTV_ROWS]]
+        rows = [
+            [
+                name,
+                f"{group['customers_end'] or 0:,}",
+                *[show(group.get(key), None) for key, _, show in _LTV_ROWS],
+            ]
+            for name, group in report.groups
+        ]
+        _simple_table(console, f"By {report.group_by}", columns, rows)
+    definitions = [
+        "CLV = ARPA × gross margin ÷ monthly churn; lifetime = 1 ÷ monthly churn",
+        "CAC payback = CAC ÷ (ARPA × gross margin) months; LTV:CAC = CLV ÷ CAC",
+    ]
+    footer = [*_ltv_source(values, currency), *definitions]
+    if report.inputs:
+        footer.append(_inputs_line(report))
+    console.print(Text("\n".join([*footer, *report.notes]), style="dim"))

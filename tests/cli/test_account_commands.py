@@ -187,4 +187,4 @@ def test_crm_attributes_override_and_extend_the_subscriptions(tmp_path: Path) ->
     assert result.exception is None and result.exit_code == 0, result.stderr
     owners = {entry["value"] for entry in json.loads(result.stdout)["values"]["segments"]}
     assert owners == {"Anna", "Piotr", "(none)"}
-    assert json.loads(result.stdout)["inputs"][0]["kind"] == "customers"
+    assert [item["kind"] for item in json.loads(result.stdout)["inputs"]] == ["subscriptions", "customers"]

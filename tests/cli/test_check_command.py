@@ -454,7 +454,7 @@ def test_demo_with_the_example_checks(files: Path) -> None:
     data = as_json(invoke(["check", "--demo", str(EXAMPLE_CHECKS), "--format", "json"]).stdout)
     assert len(data["checks"]) == 7
     assert data["failed"] == 1
-    assert [item["kind"] for item in data["inputs"]] == ["subscriptions", "tickets", "surveys"]
+    assert [item["kind"] for item in data["inputs"]] == ["subscriptions", "customers", "tickets", "surveys"]
 
 
 def test_demo_with_a_file_flag_is_a_usage_error(files: Path) -> None:

@@ -193,7 +193,7 @@ def test_trend_lists_every_demo_month_in_order() -> None:
     assert data["as_of"] == DEMO_AS_OF
     assert data["metrics"] == ["nrr"]
     assert [entry["period"]["label"] for entry in data["periods"]] == DEMO_MONTHS
-    assert [i["kind"] for i in data["inputs"]] == ["subscriptions"]
+    assert [i["kind"] for i in data["inputs"]] == ["subscriptions", "customers"]
     for entry in data["periods"]:
         label = entry["period"]["label"]
         start = date.fromisoformat(f"{label}-01")
@@ -345,7 +345,7 @@ def test_trend_nps_equals_the_nps_command() -> None:
 
 def test_trend_mixes_revenue_support_and_nps_metrics() -> None:
     data = demo_json("trend", "--months", "2", "-m", "nrr,first_response_seconds_median,nps")
-    assert [i["kind"] for i in data["inputs"]] == ["subscriptions", "tickets", "surveys"]
+    assert [i["kind"] for i in data["inputs"]] == ["subscriptions", "customers", "tickets", "surveys"]
     long = {e["period"]["label"]: e["values"] for e in all_months_trend()["periods"]}
     support = {
         e["period"]["label"]: e["values"] for e in demo_json("trend", "-n", "3", "-m", "tickets")["periods"]

@@ -11,11 +11,11 @@ DEMO_DIR: Path = Path(__file__).parent
 DEMO_START = date(2023, 7, 1)
 DEMO_END = date(2025, 12, 31)  # last day covered by the demo data
 
-DEMO_KINDS = ("subscriptions", "tickets", "surveys")
+DEMO_KINDS = ("subscriptions", "tickets", "surveys", "customers", "usage")
 
 
 def demo_path(kind: str) -> Path:
-    """Path of the shipped demo CSV for an input kind (subscriptions, tickets, surveys)."""
+    """Path of the shipped demo CSV for an input kind (subscriptions, tickets, surveys, customers, usage)."""
     if kind not in DEMO_KINDS:
         raise ValueError(f"unknown demo input kind {kind!r}; expected one of {', '.join(DEMO_KINDS)}")
     return DEMO_DIR / f"{kind}.csv"

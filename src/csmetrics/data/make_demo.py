@@ -2,7 +2,8 @@
 
     uv run python -m csmetrics.data.make_demo
 
-writes subscriptions.csv, tickets.csv and surveys.csv next to this file. The output is a
+writes subscriptions.csv, tickets.csv, surveys.csv, customers.csv (a CRM export) and usage.csv
+next to this file. The output is a
 pure function of SEED (stdlib `random.Random` only), so a rerun is byte-identical; the
 tests regenerate into a temporary directory and compare.
 
@@ -61,6 +62,8 @@ TICKET_COLUMNS = [
     "type",
 ]
 SURVEY_COLUMNS = ["response_id", "customer_id", "responded_at", "score", "comment"]
+CUSTOMER_COLUMNS = ["customer_id", "name", "industry", "company_size", "owner", "registered_at"]
+USAGE_COLUMNS = ["customer_id", "date", "used", "limit"]
 
 
 # --------------------------------------------------------------------------- plans
@@ -679,6 +682,88 @@ def survey_rows(customers: Sequence[Customer], rng: random.Random) -> list[dict[
     ]
 
 
+# ------------------------------------------------------------------------- CRM and usage
+
+OWNERS = {"Magda": 35, "Bartek": 35, "Ewa": 30}
+NAME_STARTS = ("Nowa", "Pol", "Tech", "Data", "Bio", "Eko", "Mega", "Smart", "Info", "Green")
+NAME_ENDS = ("soft", "med", "sklep", "logistyka", "edu", "fin", "serwis", "tech", "lab", "media")
+NAME_FORMS = ("sp. z o.o.", "S.A.", "s.c.", "sp.j.")
+NEVER_PAID = 70  # CRM accounts that registered and never started a subscription
+
+SEAT_LIMITS = {"Starter": 3, "Team": 10, "Team Annual": 10, "Business": 25, "Business Annual": 25}
+ENTERPRISE_SEATS = 100
+USAGE_MONTHS = 12  # usage snapshots for the last months of the demo
+
+
+def _company_name(rng: random.Random, index: int) -> str:
+    """A made-up Polish company name, unique by its number."""
+    return f"{rng.choice(NAME_STARTS)}{rng.choice(NAME_ENDS)} {index} {rng.choice(NAME_FORMS)}"
+
+
+def customer_rows(customers: Sequence[Customer], rng: random.Random) -> list[dict[str, str]]:
+    """The CRM's companies: every billed customer with an owner, plus accounts that never paid."""
+    rows = [
+        {
+            "customer_id": c.customer_id,
+            "name": _company_name(rng, i + 1),
+            "industry": c.industry,
+            "company_size": c.company_size,
+            "owner": _pick(rng, OWNERS),
+            "registered_at": c.registered_at.isoformat(),
+        }
+        for i, c in enumerate(customers)
+    ]
+    span = (DEMO_END - DEMO_START).days
+    for index in range(NEVER_PAID):
+        number = len(customers) + index + 1
+        rows.append(
+            {
+                "customer_id": f"C{number:04d}",
+                "name": _company_name(rng, number),
+                "industry": _pick(rng, INDUSTRIES),
+                "company_size": _pick(rng, COMPANY_SIZES),
+                "owner": _pick(rng, OWNERS),
+                "registered_at": (DEMO_START + timedelta(days=rng.randrange(span))).isoformat(),
+            }
+        )
+    return rows
+
+
+def _seat_limit(c: Customer, day: date) -> int:
+    """Seats the customer's paid rows allow at the end of `day` (add-on seats included)."""
+    limit = 0
+    for row in c.rows:
+        if row.serves(day) and row.plan.tier > 0:
+            per_pack = ENTERPRISE_SEATS if row.plan is ENTERPRISE else SEAT_LIMITS[row.plan.name]
+            limit += per_pack * row.quantity
+        elif row.serves(day) and row.plan is EXTRA_SEATS:
+            limit += row.quantity
+    return limit
+
+
+def usage_rows(customers: Sequence[Customer], rng: random.Random) -> list[dict[str, str]]:
+    """Seats in use at each month's end for paying customers; usage fades before a churn."""
+    months = list(_months(DEMO_START, DEMO_END))[-USAGE_MONTHS:]
+    out: list[tuple[date, str, int, int]] = []
+    for c in customers:
+        engagement = rng.betavariate(4, 2.5)
+        churns = _churn_days(c)
+        for _, following in months:
+            day = following - timedelta(days=1)
+            limit = _seat_limit(c, day)
+            if limit == 0:
+                continue
+            fading = any(day < d <= day + timedelta(days=120) for d in churns)
+            share = engagement * (0.45 if fading else 1.0) * rng.uniform(0.85, 1.15)
+            used = max(1 if share > 0.05 else 0, min(limit, round(limit * share)))
+            out.append((day, c.customer_id, used, limit))
+    out.sort(key=lambda u: (u[0], u[1]))
+    return [
+        {"customer_id": customer_id, "date": day.isoformat(), "used": str(used), "limit": str(limit)}
+        for day, customer_id, used, limit in out
+    ]
+
+
 # ------------------------------------------------------------------------- writing
 
 
@@ -690,12 +775,14 @@ def _write(path: Path, columns: Sequence[str], rows: Sequence[dict[str, str]]) -
 
 
 def write_demo(out_dir: Path = DEMO_DIR, seed: int = SEED) -> dict[str, int]:
-    """Write the three demo CSVs into `out_dir`; returns the row count of each."""
+    """Write the demo CSVs into `out_dir`; returns the row count of each."""
     customers = SubscriptionSimulator(random.Random(seed)).run()
     tables = {
         "subscriptions": (SUBSCRIPTION_COLUMNS, subscription_rows(customers)),
         "tickets": (TICKET_COLUMNS, ticket_rows(customers, random.Random(seed + 1))),
         "surveys": (SURVEY_COLUMNS, survey_rows(customers, random.Random(seed + 2))),
+        "customers": (CUSTOMER_COLUMNS, customer_rows(customers, random.Random(seed + 3))),
+        "usage": (USAGE_COLUMNS, usage_rows(customers, random.Random(seed + 4))),
     }
     for kind, (columns, rows) in tables.items():
         _write(out_dir / f"{kind}.csv", columns, rows)

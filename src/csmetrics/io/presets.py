@@ -20,7 +20,17 @@ from csmetrics.io.problems import Problems
 from csmetrics.io.source import ROW, RawTable
 from csmetrics.schemas import Kind
 
-PRESET_NAMES = ("stripe", "chargebee", "baremetrics", "zendesk", "freshdesk", "delighted", "typeform")
+PRESET_NAMES = (
+    "stripe",
+    "chargebee",
+    "baremetrics",
+    "zendesk",
+    "freshdesk",
+    "delighted",
+    "typeform",
+    "hubspot",
+    "salesforce",
+)
 
 
 @dataclass(frozen=True)
@@ -559,9 +569,81 @@ TYPEFORM = Preset(
     missing_hint=_score_candidates,
 )
 
+
+# --------------------------------------------------------------------------------------------
+# customers: CRM exports (HubSpot companies, Salesforce accounts)
+
+_CRM_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
+    "name": ("Company name", "Account Name", "Name"),
+    "industry": ("Industry",),
+    "company_size": ("Number of Employees", "Employees", "NumberOfEmployees"),
+    "owner": ("Company owner", "Account Owner", "Owner.Name", "Owner Name"),
+    "country": ("Country/Region", "Billing Country", "BillingCountry"),
+    "lifecycle_stage": ("Lifecycle Stage",),
+    "account_type": ("Type", "Account Type"),
+}
+"""CRM headers given csm's attribute names, so ``--by industry`` reads the same on every CRM."""
+
+
+def _name_attributes(ctx: Context) -> None:
+    """Rename the CRM's attribute headers to csm's names: the first header found wins, and a file
+    that already has a column of that exact name keeps it."""
+    renames: dict[str, str] = {}
+    for target, headers in _CRM_ATTRIBUTES.items():
+        if target in ctx.frame.columns:
+            continue
+        wanted = {header.casefold() for header in headers}
+        found = [
+            name
+            for name in ctx.frame.columns
+            if name.casefold() in wanted and name not in ctx.matching.how and name not in renames
+        ]
+        if found:
+            renames[min(found, key=lambda name: _first_of(name, headers))] = target
+    if renames:
+        ctx.frame = ctx.frame.rename(renames)
+
+
+def _first_of(name: str, headers: tuple[str, ...]) -> int:
+    """Where ``name`` stands in ``headers`` (compared case-insensitively)."""
+    return [header.casefold() for header in headers].index(name.casefold())
+
+
+HUBSPOT = Preset(
+    name="hubspot",
+    kind="customers",
+    vendor="HubSpot",
+    aliases={
+        "customer_id": ("Record ID", "Company ID", "hs_object_id"),
+        "registered_at": ("Create Date", "createdate"),
+    },
+    prepare=_name_attributes,
+)
+
+SALESFORCE = Preset(
+    name="salesforce",
+    kind="customers",
+    vendor="Salesforce",
+    aliases={
+        "customer_id": ("Account ID", "Id", "Account ID (18)", "Account ID (15)"),
+        "registered_at": ("Created Date", "CreatedDate"),
+    },
+    prepare=_name_attributes,
+)
+
 PRESETS: dict[str, Preset] = {
     preset.name: preset
-    for preset in (STRIPE, CHARGEBEE, BAREMETRICS, ZENDESK, FRESHDESK, DELIGHTED, TYPEFORM)
+    for preset in (
+        STRIPE,
+        CHARGEBEE,
+        BAREMETRICS,
+        ZENDESK,
+        FRESHDESK,
+        DELIGHTED,
+        TYPEFORM,
+        HUBSPOT,
+        SALESFORCE,
+    )
 }
 PRESET_KINDS: dict[str, str] = {name: preset.kind for name, preset in PRESETS.items()}
 
@@ -622,6 +704,15 @@ def map_types(ctx: Context, types: Mapping[str, str]) -> None:
 
 def missing_hint(preset: Preset | None, table: RawTable, matching: Matching, name: str) -> str:
     """More words for a missing required column, where the preset knows why it is missing."""
-    if preset is None or preset.missing_hint is None:
+    if preset is None:
         return ""
-    return preset.missing_hint(table, matching, name)
+    if preset.missing_hint is not None:
+        return preset.missing_hint(table, matching, name)
+    headers = preset.aliases.get(name, ())
+    if not headers:
+        return ""
+    looked = ", ".join(f"'{header}'" for header in headers)
+    return (
+        f"; the {preset.name} preset looks for {looked}: map another header with "
+        f'--map {name}="<header>" or [{preset.kind}.columns] in csm.toml'
+    )

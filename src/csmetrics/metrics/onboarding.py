@@ -15,6 +15,9 @@ Rules:
   and serves at least one day; trials are counted by the day they start (in the period, on or
   before as-of). A trial converts when the customer's first paid day is within ``window_days`` of
   the trial start and on or before as-of.
+- Accounts of a customers file (CRM) that have no subscription rows registered but never paid:
+  they count as registered on their ``registered_at`` and never convert; one without
+  ``registered_at`` cannot be placed in a period and is only counted in ``crm_undated``.
 - Medians and means are over converted accounts only; rates are ``None`` when nobody is counted.
 """
 
@@ -35,6 +38,7 @@ DEFAULT_WINDOW_DAYS = 30
 _REGISTERED = "registered_on"
 _TRIAL = "trial_started_on"
 _FROM_FIRST_ROW = "registered_from_first_row"
+_CRM_ONLY = "crm_only"
 
 Row = dict[str, Any]
 
@@ -90,6 +94,10 @@ class OnboardingResult:
     """Accounts of the cohort without ``registered_at`` (their first row's day stood in)."""
     open_windows: int
     """Accounts of the cohort not converted whose window was still open at as-of (may still convert)."""
+    crm_only: int = 0
+    """Accounts of the cohort known only from the customers file (registered, never paid)."""
+    crm_undated: int = 0
+    """Accounts of the customers file with no subscription rows and no registered_at (left out)."""
 
     def values(self) -> dict[str, object]:
         """JSON values of the whole period (keys as :meth:`Conversion.values`)."""
@@ -112,10 +120,32 @@ def _with_optional(subscriptions: Frame) -> pl.LazyFrame:
     return rows
 
 
-def account_timeline(subscriptions: Frame) -> pl.LazyFrame:
+def crm_only_accounts(subscriptions: Frame, customers: Frame) -> pl.LazyFrame:
+    """The customers file's accounts without any subscription row: customer_id, registered_at."""
+    known = subscriptions.lazy().select("customer_id").unique()
+    rows = customers.lazy()
+    if "registered_at" not in rows.collect_schema().names():
+        rows = rows.with_columns(pl.lit(None, dtype=pl.Date).alias("registered_at"))
+    return rows.select("customer_id", "registered_at").join(known, on="customer_id", how="anti")
+
+
+def _never_paid(accounts: pl.LazyFrame) -> pl.LazyFrame:
+    """CRM-only accounts in the timeline's shape: registered, no first payment, no trial."""
+    return accounts.filter(pl.col("registered_at").is_not_null()).select(
+        "customer_id",
+        pl.col("registered_at").alias(_REGISTERED),
+        pl.lit(False).alias(_FROM_FIRST_ROW),
+        pl.lit(None, dtype=pl.Date).alias(FIRST_PAID),
+        pl.lit(None, dtype=pl.Date).alias(_TRIAL),
+        pl.lit(True).alias(_CRM_ONLY),
+    )
+
+
+def account_timeline(subscriptions: Frame, customers: Frame | None = None) -> pl.LazyFrame:
     """One row per customer: registered_on, registered_from_first_row, first_paid_on, trial_started_on.
 
-    first_paid_on and trial_started_on are null for a customer who never paid / had no trial.
+    first_paid_on and trial_started_on are null for a customer who never paid / had no trial. With
+    ``customers``, the file's accounts without subscriptions are added (``crm_only`` true).
     """
     rows = _with_optional(subscriptions)
     serves = pl.col("ended_at").fill_null(OPEN_END) > pl.col("started_at")
@@ -133,13 +163,17 @@ def account_timeline(subscriptions: Frame) -> pl.LazyFrame:
         .agg(pl.col("started_at").min().alias(_TRIAL))
     )
     given = pl.col("__given")
-    return timeline.join(trials, on="customer_id", how="left").select(
+    billed = timeline.join(trials, on="customer_id", how="left").select(
         "customer_id",
         pl.min_horizontal(given, pl.col("__first_row")).alias(_REGISTERED),
         given.is_null().alias(_FROM_FIRST_ROW),
         FIRST_PAID,
         _TRIAL,
+        pl.lit(False).alias(_CRM_ONLY),
     )
+    if customers is None:
+        return billed
+    return pl.concat([billed, _never_paid(crm_only_accounts(rows, customers))], how="vertical_relaxed")
 
 
 def _month_label(column: str) -> pl.Expr:
@@ -152,15 +186,21 @@ def onboarding(
     as_of: date,
     window_days: int = DEFAULT_WINDOW_DAYS,
     trials: bool = False,
+    customers: Frame | None = None,
 ) -> OnboardingResult:
     """Accounts registered in the period and how many paid within ``window_days`` (rules: module doc).
 
-    With ``trials``, also trials started in the period and how many of them converted.
+    With ``trials``, also trials started in the period and how many of them converted; with
+    ``customers`` (a CRM file), its accounts that never had a subscription count as registered.
     """
     if window_days < 0:
         raise ValueError(f"window_days must be 0 or more, not {window_days}")
     closing = period.closing_day(as_of)
-    timeline = account_timeline(subscriptions).collect()
+    timeline = account_timeline(subscriptions, customers).collect()
+    undated = 0
+    if customers is not None:
+        crm_only = crm_only_accounts(subscriptions, customers)
+        undated = int(crm_only.filter(pl.col("registered_at").is_null()).select(pl.len()).collect().item())
 
     def in_period(column: str) -> pl.Expr:
         return pl.col(column).is_between(period.start, closing)
@@ -228,6 +268,8 @@ def onboarding(
         window_days=window_days,
         registered_from_first_row=int(cohort[_FROM_FIRST_ROW].sum()),
         open_windows=int(cohort.select(open_window.sum()).item()),
+        crm_only=int(cohort[_CRM_ONLY].sum()),
+        crm_undated=undated,
     )
 
 
