@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from csmetrics.config import FileConfig
     from csmetrics.io.readers import Loaded
     from csmetrics.io.source import ReadOptions
+    from csmetrics.metrics.health import HealthResult, HealthRules
     from csmetrics.metrics.nps import NpsResult
     from csmetrics.report import CheckResult, Listing, Report
 
@@ -989,6 +990,16 @@ def mrr(
     _guarded(debug, body)
 
 
+UsageFile = Annotated[
+    str | None,
+    typer.Option(
+        "--usage",
+        metavar="FILE",
+        envvar="CSM_USAGE",
+        help="Usage against plan limits: customer_id, date, used, limit.",
+        show_envvar=True,
+    ),
+]
 Tickets = Annotated[
     str | None,
     typer.Option(
@@ -2001,15 +2012,7 @@ def segments(
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
     tickets: Tickets = None,
-    usage: Annotated[
-        str | None,
-        typer.Option(
-            "--usage",
-            metavar="FILE",
-            envvar="CSM_USAGE",
-            help="Usage against plan limits: customer_id, date, used, limit.",
-        ),
-    ] = None,
+    usage: UsageFile = None,
     period: PeriodOption = None,
     start: FromOption = None,
     end: ToOption = None,
@@ -2090,6 +2093,9 @@ class InputKind(StrEnum):
     subscriptions = "subscriptions"
     tickets = "tickets"
     surveys = "surveys"
+    customers = "customers"
+    usage = "usage"
+    invoices = "invoices"
 
 
 EXAMPLES_COLUMNS = """
@@ -2282,6 +2288,9 @@ def renewals(
     invoices: Invoices = None,
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
+    tickets: Tickets = None,
+    surveys: Surveys = None,
+    usage: UsageFile = None,
     within: Annotated[int, typer.Option("--within", min=0, help="Days ahead of --as-of to look.")] = 30,
     as_of: AsOf = None,
     tz: Tz = None,
@@ -2297,9 +2306,10 @@ def renewals(
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
-    """Licences that end within --within days of --as-of, with MRR and ARR at stake.
+    """Licences that end within --within days of --as-of, with MRR and ARR at stake and health.
 
     A licence ends on expires_at (its last valid day); renewals already past it are listed apart.
+    Each renewal shows the customer's health score (csm health), from the inputs given.
     """
     options = dict(locals())
 
@@ -2307,16 +2317,31 @@ def renewals(
         from csmetrics.metrics.renewals import renewals as compute
         from csmetrics.render import make_console, render_table, rows_csv, to_json
 
-        _no_files_with_demo(ctx, demo, subscriptions=subscriptions)
+        _no_files_with_demo(
+            ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys, usage=usage
+        )
         run = _prepare(**_options(options, period=None, start=None, end=None, main_kind="subscriptions"))
         window = Period(f"next {within} days", run.as_of, run.as_of + timedelta(days=within + 1))
         run = replace(run, period=window)
         _load(run, "subscriptions", subscriptions)
         result = compute(run.subscriptions.frame, run.as_of, within_days=within)
-        report = _report(run, "renewals", result.values())
+        scored = _health(run, tickets=tickets, surveys=surveys, usage=usage)
+        scores = {row.customer_id: row.score for row in scored.customers}
+        values = result.values()
+        for key in ("renewals", "past_due"):
+            for entry in _entries(values, key):
+                entry["health"] = scores.get(str(entry["customer_id"]))
+        report = _report(run, "renewals", values)
         if result.without_expiry:
             report.notes.append(
                 f"{result.without_expiry} active customers have no expires_at: their renewal date is unknown"
+            )
+        if scored.missing_inputs:
+            _note(
+                run,
+                report,
+                f"health leaves out the signals of {', '.join(scored.missing_inputs)} (no file given): "
+                "see csm health --help",
             )
         if run.output_format is OutputFormat.csv:
             columns = [
@@ -2328,6 +2353,7 @@ def renewals(
                 "expires_at",
                 "days_left",
                 "cancellation_scheduled",
+                "health",
             ]
             rows = [
                 [status, *[entry[column] for column in columns[1:]]]
@@ -2343,6 +2369,134 @@ def renewals(
             _write(run, _table_text(lambda console: render_table(report, console)))
 
     _guarded(debug, body)
+
+
+EXAMPLES_HEALTH = """
+Examples:
+
+  csm health --demo
+
+  csm health --demo --explain C0042
+
+  csm health -s subscriptions.csv -t tickets.csv --surveys nps.csv --usage usage.csv --format csv
+"""
+
+
+@app.command(epilog=EXAMPLES_HEALTH)
+def health(
+    ctx: typer.Context,
+    subscriptions: Subscriptions = None,
+    customers: Customers = None,
+    invoices: Invoices = None,
+    churn_on: ChurnOnOption = ChurnOn.expiry,
+    grace_days: GraceDays = 0,
+    tickets: Tickets = None,
+    surveys: Surveys = None,
+    usage: UsageFile = None,
+    as_of: AsOf = None,
+    tz: Tz = None,
+    output_format: Format = None,
+    output: Output = None,
+    demo: Demo = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="CUSTOMER", help="Show one customer's signals, values and points."),
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", min=0, help="Rows per list in the table (0 = all); JSON and CSV list all."),
+    ] = 20,
+    preset: PresetOption = None,
+    maps: MapOption = None,
+    sheet: SheetOption = None,
+    input_format: InputFormatOption = None,
+    config: Config = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    debug: Debug = False,
+) -> None:
+    """A 0–100 health score per paying customer, the accounts at risk and the upsell candidates.
+
+    Signals: MRR change over 3 months, tenure, tickets against plan peers, unresolved tickets, CSAT,
+    latest NPS answer, usage against the plan limit, days to renewal. A signal without data is
+    left out and the others re-weighted; weights and thresholds live in [health] in csm.toml.
+    """
+    options = dict(locals())
+
+    def body() -> None:
+        from csmetrics.render import health_rows, make_console, render_health, rows_csv, to_json
+
+        _no_files_with_demo(ctx, demo, tickets=tickets, surveys=surveys, usage=usage)
+        run = _prepare(**_options(options, period=None, start=None, end=None, main_kind="subscriptions"))
+        run = replace(
+            run, period=Period(f"as of {run.as_of.isoformat()}", run.as_of, run.as_of + timedelta(days=1))
+        )
+        _load(run, "subscriptions", subscriptions)
+        result = _health(run, tickets=tickets, surveys=surveys, usage=usage)
+        if explain is not None:
+            found = result.find(explain)
+            if found is None:
+                raise UsageError(
+                    f"customer '{explain}' does not pay at the end of {run.as_of.isoformat()}: "
+                    "health covers customers with MRR above 0 on the as-of day"
+                )
+            report = _report(run, "health", found.entry(explain=True))
+        else:
+            report = _report(run, "health", result.values())
+        for name in result.missing_inputs:
+            _note(run, report, _MISSING_SIGNALS[name])
+        if run.output_format is OutputFormat.json:
+            _write(run, to_json(report))
+        elif run.output_format is OutputFormat.csv:
+            columns, rows = health_rows(report)
+            _write(run, rows_csv(columns, rows))
+        elif run.output in (None, "-"):
+            render_health(report, make_console(), limit)
+        else:
+            _write(run, _table_text(lambda console: render_health(report, console, limit)))
+
+    _guarded(debug, body)
+
+
+_MISSING_SIGNALS = {
+    "tickets": "no tickets file: ticket_volume, unresolved_tickets and csat are left out (give -t FILE)",
+    "surveys": "no surveys file: nps is left out (give --surveys FILE)",
+    "usage": "no usage file: usage is left out and there are no upsell candidates (give --usage FILE)",
+}
+
+
+def _health(run: Run, *, tickets: str | None, surveys: str | None, usage: str | None) -> HealthResult:
+    """Health scores from the subscriptions and whichever optional inputs are given ([health] rules)."""
+    from csmetrics.metrics.health import compute_health
+
+    given = {"tickets": tickets, "surveys": surveys, "usage": usage}
+    frames = {
+        kind: _load(run, kind, path).frame
+        for kind, path in given.items()
+        if _read_options(run, kind, path) is not None
+    }
+    return compute_health(run.subscriptions.frame, run.as_of, _health_rules(run), **frames)
+
+
+def _health_rules(run: Run) -> HealthRules:
+    """The [health] section of csm.toml laid over the default rules."""
+    from csmetrics.errors import ConfigError
+    from csmetrics.metrics.health import rules_with
+
+    section = run.config.health
+    try:
+        return rules_with(
+            weights={str(name): weight for name, weight in section.weights.items()},
+            bad={name: pair[0] for name, pair in section.thresholds.items()},
+            good={name: pair[1] for name, pair in section.thresholds.items()},
+            at_risk_below=section.at_risk_below,
+            healthy_from=section.healthy_from,
+            upsell_usage=section.upsell_usage,
+        )
+    except ValueError as error:
+        raise ConfigError(
+            f"[health]: {error}", path=str(run.config_file) if run.config_file else None
+        ) from None
 
 
 EXAMPLES_LTV = """

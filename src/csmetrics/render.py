@@ -1308,10 +1308,11 @@ def render_renewals(report: Report, console: Console) -> None:
                 str(entry["expires_at"]),
                 f"{entry['days_left']}",
                 "yes" if entry["cancellation_scheduled"] else "",
+                _points(entry.get("health")),
             ]
             for entry in entries
         ]
-        columns = ["Customer", "Plan", "MRR", "ARR", "Expires", "Days left", "Cancelling"]
+        columns = ["Customer", "Plan", "MRR", "ARR", "Expires", "Days left", "Cancelling", "Health"]
         _simple_table(console, f"{title} ({len(rows)})", columns, rows)
     stake = report.values
     console.print(
@@ -1425,3 +1426,169 @@ def render_ltv(report: Report, console: Console) -> None:
     if report.inputs:
         footer.append(_inputs_line(report))
     console.print(Text("\n".join([*footer, *report.notes]), style="dim"))
+
+
+def _signal_value(name: str, value: object) -> str:
+    """A health signal's value as a person reads it."""
+    if value is None:
+        return "missing"
+    number = float(str(value))
+    shown = {
+        "mrr_change": f"{100 * number:+.1f}%",
+        "tenure_months": f"{number:.1f} months",
+        "ticket_volume": f"{number:.2f}× peers",
+        "csat": format_percent(number),
+        "usage": format_percent(number),
+        "renewal_days": f"{number:.0f} d",
+    }
+    return shown.get(name, f"{number:g}")
+
+
+def _points(value: object) -> str:
+    return "—" if value is None else f"{float(str(value)):.1f}"
+
+
+def _entries_of(values: dict[str, object], key: str) -> list[dict[str, Any]]:
+    entries = values.get(key)
+    assert isinstance(entries, list)
+    return entries
+
+
+def health_rows(report: Report) -> tuple[list[str], list[list[object]]]:
+    """CSV of ``csm health``: one row per customer with every signal's value and points, or, for
+    ``--explain``, one row per signal."""
+    values = report.values
+    if "signals" in values:
+        signals = values["signals"]
+        assert isinstance(signals, dict)
+        columns = ["customer_id", "signal", "value", "points", "max_points", "weight", "bad", "good"]
+        rows: list[list[object]] = [
+            [values["customer_id"], name, *[detail[column] for column in columns[2:]]]
+            for name, detail in signals.items()
+        ]
+        return columns, rows
+    at_risk = {entry["customer_id"] for entry in _entries_of(values, "at_risk")}
+    upsell = {entry["customer_id"] for entry in _entries_of(values, "upsell")}
+    customers = _entries_of(values, "customers")
+    names = list(customers[0]["signals"]) if customers else []
+    columns = ["customer_id", "plan", "mrr", "score", "at_risk", "upsell"]
+    columns += [column for name in names for column in (name, f"{name}_points")]
+    rows = []
+    for entry in customers:
+        cells: list[object] = [entry["customer_id"], entry["plan"], entry["mrr"], entry["score"]]
+        cells += [entry["customer_id"] in at_risk, entry["customer_id"] in upsell]
+        for name in names:
+            signal = entry["signals"][name]
+            cells += [signal["value"], signal["points"]]
+        rows.append(cells)
+    return columns, rows
+
+
+def _health_footer(report: Report) -> str:
+    lines = [
+        "score = 100 × Σ weight × sub-score ÷ Σ weight over the signals with data; "
+        "sub-score = (value − bad) ÷ (good − bad), clamped to 0…1",
+    ]
+    weights = report.values.get("weights")
+    if isinstance(weights, dict):
+        lines.append("weights: " + ", ".join(f"{name} {float(w):g}" for name, w in weights.items()))
+    lines.append(_inputs_line(report))
+    return "\n".join([*lines, *report.notes])
+
+
+def _rows_shown(rows: list[list[str]], limit: int) -> tuple[list[list[str]], int]:
+    if limit and len(rows) > limit:
+        return rows[:limit], len(rows) - limit
+    return rows, 0
+
+
+def render_health(report: Report, console: Console, limit: int = 20) -> None:
+    """Scores at a glance, the at-risk and upsell lists (``limit`` rows each), or one customer explained."""
+    values, currency = report.values, report.currency
+    if "signals" in values:
+        _render_health_explained(report, console)
+        return
+    console.print(Text(f"csm health · as of {report.as_of.isoformat()}", style="bold"))
+    customers = _entries_of(values, "customers")
+    at_risk, upsell = _entries_of(values, "at_risk"), _entries_of(values, "upsell")
+    scores = sorted(float(entry["score"]) for entry in customers if entry["score"] is not None)
+    median = (scores[(len(scores) - 1) // 2] + scores[len(scores) // 2]) / 2 if scores else None
+    summary = [
+        ["Customers scored", f"{len(customers):,}"],
+        ["Median score", _points(median)],
+        [f"At risk (score below {float(str(values['at_risk_below'])):g})", f"{len(at_risk):,}"],
+        ["MRR at risk", format_money(values["mrr_at_risk"], currency)],
+        [f"Upsell candidates (usage ≥ {format_percent(values['upsell_usage'], 0)})", f"{len(upsell):,}"],
+    ]
+    table = Table(box=box.SIMPLE_HEAVY, show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for row in summary:
+        table.add_row(*row)
+    console.print(table)
+    risky = [
+        [
+            str(e["customer_id"]),
+            str(e["plan"] or "—"),
+            format_money(e["mrr"]),
+            _points(e["score"]),
+            ", ".join(e["weakest"]) or "—",
+        ]
+        for e in at_risk
+    ]
+    shown, hidden = _rows_shown(risky, limit)
+    _simple_table(
+        console, "At risk, largest MRR first", ["Customer", "Plan", "MRR", "Score", "Weakest"], shown
+    )
+    if hidden:
+        console.print(Text(f"… and {hidden:,} more at risk (--limit 0 shows all)", style="dim"))
+    ups = [
+        [
+            str(e["customer_id"]),
+            str(e["plan"] or "—"),
+            format_money(e["mrr"]),
+            _points(e["score"]),
+            format_percent(e["usage"]),
+        ]
+        for e in upsell
+    ]
+    shown, hidden = _rows_shown(ups, limit)
+    _simple_table(
+        console, "Upsell candidates, largest MRR first", ["Customer", "Plan", "MRR", "Score", "Usage"], shown
+    )
+    if hidden:
+        console.print(Text(f"… and {hidden:,} more candidates (--limit 0 shows all)", style="dim"))
+    console.print(Text(_health_footer(report), style="dim"))
+
+
+def _render_health_explained(report: Report, console: Console) -> None:
+    values = report.values
+    title = f"csm health · {values['customer_id']} as of {report.as_of.isoformat()}"
+    console.print(Text(title, style="bold"))
+    console.print(
+        Text(
+            f"Score {_points(values['score'])} of 100 · plan {values['plan'] or '—'} · "
+            f"MRR {format_money(values['mrr'], report.currency)}"
+        )
+    )
+    signals = values["signals"]
+    assert isinstance(signals, dict)
+    rows = [
+        [
+            name,
+            _signal_value(name, detail["value"]),
+            f"{_signal_value(name, detail['bad'])} → {_signal_value(name, detail['good'])}",
+            f"{float(detail['weight']):g}",
+            _points(detail["points"]),
+            _points(detail["max_points"]),
+        ]
+        for name, detail in signals.items()
+    ]
+    _simple_table(console, None, ["Signal", "Value", "Bad → good", "Weight", "Points", "Of"], rows)
+    footer = [
+        "points = 100 × weight × sub-score ÷ Σ weight of the signals with data; a missing signal "
+        "gives its weight to the others",
+        _inputs_line(report),
+        *report.notes,
+    ]
+    console.print(Text("\n".join(footer), style="dim"))

@@ -170,19 +170,21 @@ def describe_columns(kind: str, options: ReadOptions, tz: str, stdin: BinaryIO |
     Raises DataError when the file cannot be read or a mapping names a header it does not have,
     and UsageError for an unknown preset; ``tz`` is accepted for symmetry with the readers.
     """
-    from csmetrics.io.presets import get_preset
+    from csmetrics.io.presets import attribute_renames, get_preset
 
     schema = _schema(kind)
     preset = get_preset(options.preset, kind)
     table = read_raw(options, stdin)
     matching = match_columns(table, schema, options.columns, preset)
     frame = table.frame
+    renames = attribute_renames(preset, matching.headers, matching)
     columns = []
     for header in matching.headers:
         values = frame[header].drop_nulls()
         sample = str(values[0]) if len(values) else None
-        canonical = matching.target.get(header)
-        columns.append(ColumnMatch(header, canonical, matching.how.get(header, "unused"), sample))
+        canonical = matching.target.get(header) or renames.get(header)
+        how = "preset" if header in renames else matching.how.get(header, "unused")
+        columns.append(ColumnMatch(header, canonical, how, sample))
     name = preset.name if preset is not None else None
     return ColumnReport(kind, table.path, name, tuple(columns), missing_columns(schema, matching, preset))
 

@@ -9,7 +9,7 @@ Every row a preset leaves out, and every value it reads as empty, is counted in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -93,6 +93,8 @@ class Preset:
     finish: Finish | None = None
     notes: tuple[str, ...] = ()
     missing_hint: Callable[[RawTable, Matching, str], str] | None = None
+    attribute_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """csm attribute name → the vendor headers given that name (CRM exports: ``industry``, …)."""
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -585,28 +587,31 @@ _CRM_ATTRIBUTES: Mapping[str, tuple[str, ...]] = {
 """CRM headers given csm's attribute names, so ``--by industry`` reads the same on every CRM."""
 
 
-def _name_attributes(ctx: Context) -> None:
-    """Rename the CRM's attribute headers to csm's names: the first header found wins, and a file
-    that already has a column of that exact name keeps it."""
+def attribute_renames(preset: Preset | None, headers: Sequence[str], matching: Matching) -> dict[str, str]:
+    """Header → csm attribute name for a preset's ``attribute_names``: per name, the first header
+    listed that the file has and no column uses; a file with a column of that exact name keeps it."""
     renames: dict[str, str] = {}
-    for target, headers in _CRM_ATTRIBUTES.items():
-        if target in ctx.frame.columns:
+    if preset is None:
+        return renames
+    for target, wanted in preset.attribute_names.items():
+        if target in headers:
             continue
-        wanted = {header.casefold() for header in headers}
+        folded = [header.casefold() for header in wanted]
         found = [
             name
-            for name in ctx.frame.columns
-            if name.casefold() in wanted and name not in ctx.matching.how and name not in renames
+            for name in headers
+            if name.casefold() in folded and name not in matching.how and name not in renames
         ]
         if found:
-            renames[min(found, key=lambda name: _first_of(name, headers))] = target
+            renames[min(found, key=lambda name: folded.index(name.casefold()))] = target
+    return renames
+
+
+def _name_attributes(ctx: Context) -> None:
+    """Give the CRM's attribute headers csm's names (``attribute_renames``)."""
+    renames = attribute_renames(ctx.preset, ctx.frame.columns, ctx.matching)
     if renames:
         ctx.frame = ctx.frame.rename(renames)
-
-
-def _first_of(name: str, headers: tuple[str, ...]) -> int:
-    """Where ``name`` stands in ``headers`` (compared case-insensitively)."""
-    return [header.casefold() for header in headers].index(name.casefold())
 
 
 HUBSPOT = Preset(
@@ -617,6 +622,7 @@ HUBSPOT = Preset(
         "customer_id": ("Record ID", "Company ID", "hs_object_id"),
         "registered_at": ("Create Date", "createdate"),
     },
+    attribute_names=_CRM_ATTRIBUTES,
     prepare=_name_attributes,
 )
 
@@ -628,6 +634,7 @@ SALESFORCE = Preset(
         "customer_id": ("Account ID", "Id", "Account ID (18)", "Account ID (15)"),
         "registered_at": ("Created Date", "CreatedDate"),
     },
+    attribute_names=_CRM_ATTRIBUTES,
     prepare=_name_attributes,
 )
 
