@@ -2333,8 +2333,10 @@ def renewals(
                 entry["health"] = scores.get(str(entry["customer_id"]))
         report = _report(run, "renewals", values)
         if result.without_expiry:
-            report.notes.append(
-                f"{result.without_expiry} active customers have no expires_at: their renewal date is unknown"
+            _note(
+                run,
+                report,
+                f"{_count(result.without_expiry, 'active customer')} without expires_at: renewal unknown",
             )
         if scored.missing_inputs:
             _note(
@@ -2621,14 +2623,15 @@ def ltv(
 
 
 def _spend_cents(run: Run, path: str) -> int:
-    """The spend of ``--spend FILE`` dated in the period and on or before as-of, in cents."""
+    """The spend of ``--spend FILE`` dated in the months of the period (whole months, as new
+    customers are counted) and on or before as-of, in cents."""
     from csmetrics.io.readers import read_spend
     from csmetrics.io.source import ReadOptions
 
     loaded = read_spend(ReadOptions(path=path), run.tz)
     run.loaded["spend"] = loaded
     closing = run.period.closing_day(run.as_of)
-    inside = loaded.frame.filter(loaded.frame["date"].is_between(run.period.start, closing))
+    inside = loaded.frame.filter(loaded.frame["date"].is_between(run.period.start.replace(day=1), closing))
     return int(inside["amount_cents"].sum())
 
 

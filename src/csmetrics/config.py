@@ -202,7 +202,7 @@ def load_config(path: str | None, cwd: Path | None = None) -> tuple[FileConfig, 
         config = FileConfig.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        location = [str(part) for part in first["loc"]]
+        location = [str(part) for part in first["loc"] if part != "[key]"]
         message = f"{'.'.join(location)}: {_pydantic_reason(first)}"
         raise ConfigError(message, path=str(file), line=_key_line(text, location)) from None
     if (mapping := _check_mappings(config)) is not None:

@@ -637,7 +637,8 @@ def test_demo_onboarding_as_a_process(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stderr.decode().startswith("csm: note: 27 accounts of the customers file without any subscription")
+    note = "csm: note: 27 accounts of the customers file without any subscription"
+    assert result.stderr.decode().startswith(note)
     data = json.loads(result.stdout)
     expected = demo_onboarding_2025()
     assert data["values"]["registered_accounts"] == expected["registered_accounts"]

@@ -313,8 +313,9 @@ class CustomerHealth:
             if value is not None
         ]
         total = sum(present)
+        scale = 100.0 / total if total else 0.0  # the factor the points were computed with
         return {
-            name: (None if value is None or not total else 100 * rule.weight / total)
+            name: (None if value is None or not total else float(rule.weight) * scale)
             for (name, rule), value in zip(self.rules.signals.items(), self.values, strict=True)
         }
 

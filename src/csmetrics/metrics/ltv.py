@@ -44,7 +44,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 import polars as pl
@@ -93,11 +93,11 @@ class LtvResult:
     def values(self) -> dict[str, object]:
         """JSON values: the seven LTV keys, then the inputs they came from."""
         return {
-            "arpa": self.arpa,
+            "arpa": _cents(self.arpa),
             "monthly_churn": self.monthly_churn,
             "lifetime_months": self.lifetime_months,
-            "clv": self.clv,
-            "cac": self.cac,
+            "clv": _cents(self.clv),
+            "cac": _cents(self.cac),
             "cac_payback_months": self.cac_payback_months,
             "ltv_to_cac": self.ltv_to_cac,
             "gross_margin": self.gross_margin,
@@ -110,6 +110,11 @@ class LtvResult:
             "monthly_churn_given": self.monthly_churn_given,
             "cac_source": self.cac_source,
         }
+
+
+def _cents(amount: Decimal | None) -> Decimal | None:
+    """Money for output: rounded half-even to the cent (the figures stay exact in the result)."""
+    return None if amount is None else amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True)
