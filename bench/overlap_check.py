@@ -1,13 +1,14 @@
-"""The cost of csm's overlap check (SPEC §1: rows of one subscription_id never overlap) and a cheaper
-formulation, on a generated subscriptions file.
+"""The cost of the overlap check (SPEC §1: rows of one subscription_id never overlap), with and
+without window functions, on a generated subscriptions file.
 
     uv run --group bench python bench/overlap_check.py bench/out/M/subscriptions.parquet
 
-``csm`` mirrors the part of ``csmetrics.io.readers._check_overlaps`` that runs on every file
-(sort by subscription, then three ``shift().over(subscription_id)`` windows); the pairwise join
-after it runs only when there are suspects. ``flat`` finds the same suspects after the same sort
-without windows: a dense group number folded into the compared values makes one running maximum
-restart at every subscription. Both must flag the same rows.
+``windows`` is the check csm ran before issue 7 (sort by subscription, then three
+``shift().over(subscription_id)`` windows); the pairwise join after it runs only when there are
+suspects. ``flat`` finds the same suspects after the same sort without windows: a dense group
+number folded into the compared values makes one running maximum restart at every subscription.
+``csm`` is ``csmetrics.io.readers._overlapping_groups``, the flat formulation csm runs now (it
+also skips files whose subscription ids are all distinct). All must flag the same subscriptions.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def rows_of(path: str) -> pl.DataFrame:
     )
 
 
-def csm_suspects(rows: pl.DataFrame) -> pl.DataFrame:
+def window_suspects(rows: pl.DataFrame) -> pl.DataFrame:
     ordered = rows.sort(GROUP, "started_at", "__end")
     previous_end = pl.col("__end").cum_max().shift(1).over(GROUP)
     duplicate = (pl.col("started_at") == pl.col("started_at").shift(1).over(GROUP)) & (
@@ -95,23 +96,36 @@ def main(argv: list[str] | None = None) -> int:
         def sort(frame: pl.DataFrame = frame) -> pl.DataFrame:
             return frame.sort(GROUP, "started_at", "__end")
 
-        def csm(frame: pl.DataFrame = frame) -> pl.DataFrame:
-            return csm_suspects(frame)
+        def windows(frame: pl.DataFrame = frame) -> pl.DataFrame:
+            return window_suspects(frame)
 
         def flat(frame: pl.DataFrame = frame) -> pl.DataFrame:
             return flat_suspects(frame)
 
+        def csm(frame: pl.DataFrame = frame) -> pl.DataFrame:
+            from csmetrics.io.readers import _overlapping_groups
+
+            return _overlapping_groups(frame, GROUP)
+
         timed("sort by subscription_id, started_at, end (alone)", sort, noun="rows")
-        expected = timed("csm: sort + 3 windows over subscription_id", csm)
+        expected = timed("windows: sort + 3 windows over subscription_id (csm before)", windows)
         got = timed("flat: sort + one running max, no windows", flat)
         if sorted(expected.get_column(ROW).to_list()) != sorted(got.get_column(ROW).to_list()):
             raise SystemExit("the two formulations flag different rows")
+        own = timed("csm now: readers._overlapping_groups", csm, noun="subscriptions")
+        if set(own.get_column(GROUP).to_list()) != set(expected.get_column(GROUP).to_list()):
+            raise SystemExit("csm flags other subscriptions")
     broken = pl.concat([rows, rows.head(1000).with_columns(pl.col(ROW) + rows.height)])
     print("with 1,000 exact duplicate rows appended:")
-    expected = timed("csm", lambda: csm_suspects(broken), 1)
+    expected = timed("windows", lambda: window_suspects(broken), 1)
     got = timed("flat", lambda: flat_suspects(broken), 1)
     if sorted(expected.get_column(ROW).to_list()) != sorted(got.get_column(ROW).to_list()):
         raise SystemExit("the two formulations flag different rows")
+    from csmetrics.io.readers import _overlapping_groups
+
+    own = timed("csm now", lambda: _overlapping_groups(broken, GROUP), 1, noun="subscriptions")
+    if set(own.get_column(GROUP).to_list()) != set(expected.get_column(GROUP).to_list()):
+        raise SystemExit("csm flags other subscriptions")
     print("both flag the same rows")
     return 0
 

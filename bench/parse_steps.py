@@ -1,12 +1,13 @@
-"""The cost of each step csm's instant and day parsers take, on one column of a generated CSV.
+"""The cost of each step of csm's every-form date parser, on one column of a generated CSV.
 
     uv run --group bench python bench/parse_steps.py bench/out/M/tickets.csv created_at
     uv run --group bench python bench/parse_steps.py bench/out/M/subscriptions.csv started_at
 
-The steps mirror ``csmetrics.io.parse._moments`` (ISO rewrite with six regex replaces, then every
+The steps mirror ``csmetrics.io.parse._every_form`` (ISO rewrite with six regex replaces, then every
 accepted form tried on every cell: ISO with offset, ISO naive, two dd.mm.yyyy forms, slashed
-dates, two day forms) so each can be timed alone; the last lines time one explicit-format parse
-of the same text and csm's own ``parse_instant`` / ``parse_day`` for comparison.
+dates, two day forms). Before issue 7 csm ran them on every cell; now it reads a column with the
+one form its cells use and runs them only on the cells that form does not read. The last lines
+time one explicit-format parse of the same text and csm's own ``parse_instant`` / ``parse_day``.
 """
 
 from __future__ import annotations

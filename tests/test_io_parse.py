@@ -488,3 +488,286 @@ def test_a_gap_among_unreadable_values_keeps_the_general_reason() -> None:
     result = parse_instant(pl.Series("t", ["2023-03-26 02:30", "soon"]), TextOptions(tz="Europe/Warsaw"))
     assert result.bad.to_list() == [True, True]
     assert "is not a date or time" in result.reason
+
+
+# --------------------------------------------------------------------------------------------
+# one form per column: the same values, failures and reasons as trying every form on every cell
+
+
+def every_form_reference(raw: pl.Series, options: TextOptions, kind: Kind) -> Parsed:
+    """parse_instant / parse_day as they were before the single-form path: every accepted form
+    tried on every cell (``_every_form``), then the same rules for zones, gaps and days."""
+    from csmetrics.io.parse import _every_form, _localise
+
+    moments = _every_form(raw)
+    assert moments.aware is not None and moments.naive is not None and moments.days is not None
+    given = raw.is_not_null()
+    if kind is Kind.DAY:
+        naive_day = moments.naive.dt.date()
+        if options.source_tz is not None and options.source_tz != options.tz:
+            naive_day = _localise(moments.naive, options.source_tz).dt.convert_time_zone(options.tz).dt.date()
+        aware_day = moments.aware.dt.convert_time_zone(options.tz).dt.date()
+        values = pl.select(pl.coalesce(moments.days, naive_day, aware_day).alias(raw.name)).to_series()
+        return Parsed(values, given & values.is_null(), moments.reason)
+    tz, zone = options.tz, options.source_tz or options.tz
+    start = moments.days.cast(pl.Datetime("us"))
+    first = pl.select(
+        pl.coalesce(_localise(start, tz), _localise(start + timedelta(hours=1), tz))
+    ).to_series()
+    localised = _localise(moments.naive, zone)
+    values = pl.select(
+        pl.coalesce(moments.aware.dt.convert_time_zone(tz), localised.dt.convert_time_zone(tz), first).alias(
+            raw.name
+        )
+    ).to_series()
+    failed = given & values.is_null()
+    skipped = moments.naive.is_not_null() & localised.is_null()
+    reason = moments.reason
+    if bool(skipped.any()) and not bool((failed & ~skipped).any()):
+        reason = parse_instant(pl.Series(["2024-03-31 02:30"]), TextOptions(tz=WARSAW)).reason
+        reason = reason.replace(WARSAW, zone)
+    return Parsed(values, failed, reason)
+
+
+def two(n: int, low: int, high: int) -> st.SearchStrategy[str]:
+    """A field of ``n`` digits in range, now and then one digit or a space more or less."""
+    exact = st.integers(low, high).map(lambda value: f"{value:0{n}d}")
+    odd = st.sampled_from(["1", "123", " 1", "1 ", "", "60", "99", "00", "24"])
+    return st.one_of(exact, exact, exact, odd)
+
+
+@st.composite
+def time_cells(draw: st.DrawFn) -> str | None:
+    """Text in every accepted form, near misses (one digit, two spaces, 24:00, leap seconds) and junk."""
+    y, m, d = draw(two(4, 1900, 2100)), draw(two(2, 1, 12)), draw(two(2, 1, 31))
+    hh, mm, ss = draw(two(2, 0, 23)), draw(two(2, 0, 59)), draw(two(2, 0, 59))
+    fraction = draw(st.sampled_from(["", "", ".5", ".123456", ".1234567891", "."]))
+    offset = draw(st.sampled_from(["Z", "+01:00", "+0130", "-05", " Z", " +02:00", "", "z", "+1"]))
+    sep = draw(st.sampled_from(["T", " ", "  ", "t"]))
+    forms = [
+        f"{y}-{m}-{d}{sep}{hh}:{mm}:{ss}{fraction}{offset}",
+        f"{y}-{m}-{d}{sep}{hh}:{mm}{offset}",
+        f"{y}-{m}-{d}",
+        f"{d}.{m}.{y}",
+        f"{d}.{m}.{y} {hh}:{mm}:{ss}",
+        f"{d}.{m}.{y} {hh}:{mm}",
+        f"{d}/{m}/{y}",
+        f"{m}/{d}/{y} {hh}:{mm}",
+        "2024-03-31 02:30",
+        "2024-10-27T02:30:00",
+        "soon",
+    ]
+    return draw(st.one_of(st.none(), st.sampled_from(forms)))
+
+
+@st.composite
+def time_columns(draw: st.DrawFn) -> list[str | None]:
+    """Columns mostly in one form (as files are), with other forms, nulls and junk mixed in."""
+    cells = draw(st.lists(time_cells(), min_size=1, max_size=12))
+    common = draw(time_cells())
+    return [common if draw(st.booleans()) else cell for cell in cells]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    cells=time_columns(),
+    tz=st.sampled_from(["UTC", WARSAW, "America/New_York", "Asia/Kolkata"]),
+    source_tz=st.sampled_from([None, "UTC", WARSAW]),
+    kind=st.sampled_from([Kind.INSTANT, Kind.DAY]),
+)
+def test_one_form_per_column_reads_like_every_form(
+    cells: list[str | None], tz: str, source_tz: str | None, kind: Kind
+) -> None:
+    raw = pl.Series("cell", cells, dtype=pl.String)
+    options = TextOptions(tz=tz, source_tz=source_tz)
+    got = parse(raw, kind, options)
+    expected = every_form_reference(raw, options, kind)
+    assert got.values.dtype == expected.values.dtype
+    assert got.values.to_physical().to_list() == expected.values.to_physical().to_list()
+    assert got.bad.to_list() == expected.bad.to_list()
+    assert got.reason == expected.reason
+
+
+def test_a_mixed_column_reads_each_form_and_reports_the_rest() -> None:
+    raw = series("2024-01-05T10:00:00Z", "05.01.2024", "2024-01-05", "2024-1-5  10:00", None, "05/13/2024")
+    result = parse_instant(raw, PLAIN)
+    assert result.values.to_list()[:3] == [utc(2024, 1, 5, 10), utc(2024, 1, 5), utc(2024, 1, 5)]
+    assert result.bad.to_list() == [False, False, False, True, False, False]
+    assert result.values[5] == utc(2024, 5, 13)
+
+
+def test_a_column_of_slashed_dates_is_still_decided_by_all_its_slashed_cells() -> None:
+    ambiguous = parse_day(series("2024-01-05", "01/02/2024", "03/04/2024"), PLAIN)
+    assert ambiguous.bad.to_list() == [False, True, True]
+    assert "ambiguous" in ambiguous.reason
+    settled = parse_day(series("2024-01-05", "01/02/2024", "13/04/2024"), PLAIN)
+    assert settled.values.to_list() == [date(2024, 1, 5), date(2024, 2, 1), date(2024, 4, 13)]
+
+
+def test_an_all_empty_column_is_not_bad() -> None:
+    result = parse_instant(series(None, None), TextOptions(tz=WARSAW))
+    assert result.values.dtype == pl.Datetime("us", WARSAW)
+    assert result.bad.to_list() == [False, False]
+
+
+# --------------------------------------------------------------------------------------------
+# integers: polars' cast reads exactly what [+-]digits describes
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789+- .e_x\u0663", max_size=22))
+def test_integers_read_exactly_signed_digits(text: str) -> None:
+    import re
+
+    value = parse(series(text), Kind.INTEGER, PLAIN).values[0]
+    if re.fullmatch(r"[+-]?[0-9]+", text) and -(2**63) <= int(text) < 2**63:
+        assert value == int(text)
+    else:
+        assert value is None
+
+
+# --------------------------------------------------------------------------------------------
+# typed columns (Parquet): read as values, exactly as their text would be
+
+
+def typed_and_text(column: pl.Series, kind: Kind, options: TextOptions = PLAIN) -> tuple[Parsed, Parsed]:
+    from csmetrics.io.source import as_text
+
+    return parse(column, kind, options), parse(as_text(column), kind, options)
+
+
+def assert_same(typed: Parsed, text: Parsed) -> None:
+    assert typed.values.dtype == text.values.dtype
+    assert typed.values.to_physical().to_list() == text.values.to_physical().to_list()
+    assert typed.bad.to_list() == text.bad.to_list()
+    assert typed.reason == text.reason
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    moments=st.lists(
+        st.one_of(st.none(), st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))),
+        min_size=1,
+        max_size=6,
+    ),
+    unit=st.sampled_from(["ms", "us", "ns"]),
+    zone=st.sampled_from([None, "UTC", "America/New_York"]),
+    tz=st.sampled_from(["UTC", WARSAW]),
+    source_tz=st.sampled_from([None, "UTC"]),
+    kind=st.sampled_from([Kind.INSTANT, Kind.DAY]),
+)
+def test_typed_datetimes_read_like_their_text(
+    moments: list[datetime | None], unit: str, zone: str | None, tz: str, source_tz: str | None, kind: Kind
+) -> None:
+    if unit == "ns":
+        moments = [
+            m if m is None else max(min(m, datetime(2200, 1, 1)), datetime(1700, 1, 1)) for m in moments
+        ]
+    column = pl.Series("at", moments, dtype=pl.Datetime("us")).dt.cast_time_unit(unit)  # type: ignore[arg-type]
+    if zone is not None:
+        column = column.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+    assert_same(*typed_and_text(column, kind, TextOptions(tz=tz, source_tz=source_tz)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    days=st.lists(st.one_of(st.none(), st.dates()), min_size=1, max_size=6),
+    tz=st.sampled_from(["UTC", WARSAW, "America/Sao_Paulo"]),
+    kind=st.sampled_from([Kind.INSTANT, Kind.DAY]),
+)
+def test_typed_dates_read_like_their_text(days: list[date | None], tz: str, kind: Kind) -> None:
+    assert_same(*typed_and_text(pl.Series("day", days, dtype=pl.Date), kind, TextOptions(tz=tz)))
+
+
+def test_a_naive_typed_time_in_a_dst_gap_is_bad_like_its_text() -> None:
+    column = pl.Series("at", [datetime(2024, 3, 31, 2, 30), datetime(2024, 3, 31, 3, 30)])
+    typed, text = typed_and_text(column, Kind.INSTANT, TextOptions(tz=WARSAW))
+    assert_same(typed, text)
+    assert typed.bad.to_list() == [True, False]
+    assert "does not exist in Europe/Warsaw" in typed.reason
+
+
+NUMBER_KINDS = [Kind.MONEY, Kind.DECIMAL, Kind.INTEGER, Kind.NUMBER, Kind.MINUTES]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), min_size=1, max_size=6),
+    dtype=st.sampled_from([pl.Int64, pl.Int32, pl.UInt64, pl.Int8]),
+    kind=st.sampled_from(NUMBER_KINDS),
+    comma=st.booleans(),
+)
+def test_typed_integers_read_like_their_text(
+    values: list[int | None], dtype: pl.DataType, kind: Kind, comma: bool
+) -> None:
+    column = pl.Series("n", values, dtype=pl.Int64).cast(dtype, strict=False)
+    assert_same(*typed_and_text(column, kind, TextOptions(decimal_comma=comma)))
+
+
+def test_a_typed_integer_too_large_for_csm_is_bad_like_its_text() -> None:
+    column = pl.Series("n", [2**64 - 1, 5], dtype=pl.UInt64)
+    for kind in NUMBER_KINDS:
+        typed, text = typed_and_text(column, kind)
+        assert_same(typed, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.none(),
+            st.decimals(min_value=-(10**12), max_value=10**12, places=2).map(float),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from([0.125, 2.675, 1.005, 0.005, 1e-7, 1e20, -0.0, 9.99e12 + 0.01]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    kind=st.sampled_from(NUMBER_KINDS),
+    comma=st.booleans(),
+)
+def test_typed_floats_read_like_their_text(values: list[float | None], kind: Kind, comma: bool) -> None:
+    column = pl.Series("x", values, dtype=pl.Float64)
+    assert_same(*typed_and_text(column, kind, TextOptions(decimal_comma=comma)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.none(), st.decimals(min_value=-(10**15), max_value=10**15, places=4)), max_size=6
+    ),
+    kind=st.sampled_from(NUMBER_KINDS),
+    comma=st.booleans(),
+)
+def test_typed_decimals_read_like_their_text(values: list[Decimal | None], kind: Kind, comma: bool) -> None:
+    column = pl.Series("x", values, dtype=pl.Decimal(22, 4))
+    assert_same(*typed_and_text(column, kind, TextOptions(decimal_comma=comma)))
+
+
+def test_typed_money_is_exact_cents() -> None:
+    floats = parse(pl.Series("m", [12.5, 99.99, 0.1 + 0.2, None]), Kind.MONEY, PLAIN)
+    assert floats.values.to_list() == [1250, 9999, 30, None]
+    half = parse(pl.Series("m", [0.125, 0.135]), Kind.MONEY, PLAIN)
+    assert half.values.to_list() == [12, 14]  # half-even on the text 0.125 and 0.135
+    integers = parse(pl.Series("m", [129, None], dtype=pl.Int32), Kind.MONEY, PLAIN)
+    assert integers.values.to_list() == [12900, None]
+    decimals = parse(
+        pl.Series("m", [Decimal("10.005"), Decimal("10.015")], dtype=pl.Decimal(10, 3)), Kind.MONEY, PLAIN
+    )
+    assert decimals.values.to_list() == [1000, 1002]
+
+
+def test_money_too_large_for_cents_is_bad_not_a_crash() -> None:
+    result = money("10000000000000000")
+    assert (result.values[0], result.bad[0]) == (None, True)
+    assert cents("9999999999999999.99") == 999999999999999999
+
+
+@pytest.mark.parametrize("kind", [Kind.DAY, Kind.INSTANT])
+def test_typed_values_beyond_year_9999_are_read_through_their_text(kind: Kind) -> None:
+    days = pl.Series("day", [3_000_000, 0, None], dtype=pl.Int32).cast(pl.Date)
+    assert_same(*typed_and_text(days, kind))
+    micros = pl.Series("at", [3_000_000 * 86_400_000_000, 0], dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+    assert_same(*typed_and_text(micros, kind))
+    nanos = pl.Series("at", [1_500, 2_000], dtype=pl.Int64).cast(pl.Datetime("ns"))
+    assert_same(*typed_and_text(nanos, kind))

@@ -10,7 +10,7 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -1564,3 +1564,121 @@ def test_subscription_mrr_round_trip(cents: list[int], sep: str, seed: int) -> N
     frame = read_subscriptions(ReadOptions(path="-"), "UTC", stdin=io.BytesIO(data)).frame
     by_id = dict(zip(frame["subscription_id"].to_list(), frame["mrr_cents"].to_list(), strict=True))
     assert by_id == {f"s{i}": c for i, c in enumerate(cents)}
+
+
+# --------------------------------------------------------------------------------------------
+# the one-pass overlap check finds exactly what comparing every pair of rows finds
+
+
+def overlapping_rows(rows: list[tuple[str, date, date | None]]) -> dict[int, int]:
+    """Brute force: each later row (file order) → the earliest row of its subscription it overlaps."""
+    end_of = [end or date(9999, 12, 31) for _, _, end in rows]
+    found: dict[int, int] = {}
+    for later, (ident, start, _) in enumerate(rows):
+        for earlier in range(later):
+            other, other_start, _ = rows[earlier]
+            crosses = start < end_of[earlier] and other_start < end_of[later]
+            same = (start, end_of[later]) == (other_start, end_of[earlier])
+            if other == ident and (crosses or same):
+                found[later] = earlier
+                break
+    return found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["s1", "s2", "s3", "a-long-subscription-id"]),
+            st.dates(min_value=date(1890, 1, 1), max_value=date(2030, 12, 31)),
+            st.one_of(st.none(), st.integers(0, 400)),
+        ).map(lambda r: (r[0], r[1], None if r[2] is None else r[1] + timedelta(days=r[2]))),
+        min_size=1,
+        max_size=9,
+    )
+)
+def test_overlaps_match_every_pair_of_rows(tmp_path: Path, rows: list[tuple[str, date, date | None]]) -> None:
+    from csmetrics.io.readers import read_checked
+
+    text = [
+        [ident, "c", "1", start.isoformat(), end.isoformat() if end else ""] for ident, start, end in rows
+    ]
+    path = subs_file(tmp_path, text)
+    problems = read_checked("subscriptions", ReadOptions(path=path), "UTC", limit=100).problems
+    flagged = {p.row: p.reason for p in problems.found if p.kind == "overlap"}
+    expected = overlapping_rows(rows)
+    assert set(flagged) == set(expected)
+    for row, earlier in expected.items():
+        assert flagged[row].startswith(f"overlaps line {earlier + 2} of subscription '{rows[row][0]}'")
+
+
+# --------------------------------------------------------------------------------------------
+# typed Parquet columns: values as they are, errors quoting the cell as text
+
+
+def test_parquet_typed_errors_quote_the_cell_as_text(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "subscription_id": ["s1", "s2"],
+            "customer_id": ["c1", "c2"],
+            "mrr": [10.0, -2.5],
+            "started_at": [date(2023, 1, 1), date(2023, 1, 1)],
+            "ended_at": [None, date(2022, 12, 1)],
+        }
+    )
+    frame.write_parquet(tmp_path / "s.parquet")
+    error = data_error(read_subscriptions, str(tmp_path / "s.parquet"))
+    assert (error.line, error.column, error.value) == (3, "mrr", "-2.5")
+    assert "1 more problem" in error.reason
+
+
+def test_parquet_typed_date_before_start_quotes_the_day(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "subscription_id": ["s1"],
+            "customer_id": ["c1"],
+            "mrr": [10],
+            "started_at": [datetime(2023, 1, 1, 12, 0)],
+            "ended_at": [date(2022, 12, 1)],
+            "seats": [3],
+        }
+    )
+    frame.write_parquet(tmp_path / "s.parquet")
+    error = data_error(read_subscriptions, str(tmp_path / "s.parquet"))
+    assert (error.line, error.column, error.value) == (2, "ended_at", "2022-12-01")
+    frame.with_columns(pl.lit(None, dtype=pl.Date).alias("ended_at")).write_parquet(tmp_path / "s.parquet")
+    loaded = load(read_subscriptions, str(tmp_path / "s.parquet"))
+    assert loaded.frame["mrr_cents"].to_list() == [1000]
+    assert loaded.frame["seats"].to_list() == ["3"]  # an attribute stays text
+
+
+def test_parquet_typed_csat_with_labels_is_read_as_text(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "ticket_id": ["t1", "t2"],
+            "customer_id": ["c1", "c2"],
+            "created_at": [datetime(2024, 1, 1, 10, 0, tzinfo=UTC)] * 2,
+            "csat": [5, None],
+        }
+    )
+    frame.write_parquet(tmp_path / "t.parquet")
+    loaded = load(read_tickets, str(tmp_path / "t.parquet"), csat_labels={"great": 5})
+    assert loaded.frame["csat"].to_list() == [5, None]
+
+
+def test_parquet_float_money_with_a_decimal_comma_elsewhere_is_still_an_error(tmp_path: Path) -> None:
+    frame = pl.DataFrame(
+        {
+            "subscription_id": ["s1"],
+            "customer_id": ["c1"],
+            "mrr": [12.5],
+            "amount": ["1,5"],
+            "started_at": [date(2023, 1, 1)],
+            "ended_at": [None],
+        },
+        schema_overrides={"ended_at": pl.Date},
+    )
+    frame.write_parquet(tmp_path / "s.parquet")
+    for decimal_comma in (None, True):  # the comma of '1,5' wins, as it did when mrr was read as text
+        error = data_error(read_subscriptions, str(tmp_path / "s.parquet"), decimal_comma=decimal_comma)
+        assert (error.column, error.value) == ("mrr", "12.5")

@@ -363,3 +363,98 @@ def test_line_of_matches_physical_lines(rows: list[tuple[str, str]]) -> None:
     table = read_raw(ReadOptions(path="-"), io.BytesIO(data))
     assert table.frame["id"].to_list() == [ident for _, ident in rows]
     assert [table.line_of(row) for row in range(len(rows))] == starts
+
+
+# --------------------------------------------------------------------------------------------
+# ragged rows, whitespace and typed Parquet on the fast paths
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b"a,b,c\n1,2,3\n4,5\n", 3),  # short last row, no quotes: counted from the delimiters
+        (b"a,b,c\n1,2,\n4,5\n6,7,8\n", 3),  # the last column has nulls anyway
+        (b'a,b,c\n"1,0",2,3\n4,5\n', 3),  # quotes: the lines are split and checked one by one
+        (b"a,b,c\r\n1,2,3\r\n\r\n4,5\r\n", 4),
+    ],
+)
+def test_a_short_row_is_an_error_on_every_path(tmp_path: Path, data: bytes, line: int) -> None:
+    with pytest.raises(DataError) as info:
+        raw(tmp_path, data)
+    check_one_line(info.value)
+    assert info.value.line == line
+    assert "2 fields where the header has 3" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"a,b,c\n1,2,3\n\n4,5,6\n", b"a,b,c\n1,2,\n,,\n", b'a,b,c\n"1,5",2,3\n', b"a;b\n1;2\n   \n3;4\n"],
+)
+def test_blank_lines_and_empty_cells_are_not_ragged(tmp_path: Path, data: bytes) -> None:
+    assert raw(tmp_path, data).frame.height >= 1
+
+
+def test_the_lines_are_split_in_python_when_every_spare_byte_is_taken(tmp_path: Path) -> None:
+    cell = b'"\x1f\x1e\x1d\x1c\x00"'
+    with pytest.raises(DataError) as info:
+        raw(tmp_path, b"a,b\n" + cell + b",1\n2\n")
+    assert info.value.line == 3
+
+
+def test_cells_of_a_file_without_whitespace_are_kept_as_they_are(tmp_path: Path) -> None:
+    table = raw(tmp_path, b"id,at\nx1,2024-01-01T10:00:00Z\nx2,\n")
+    assert table.frame.rows() == [(0, "x1", "2024-01-01T10:00:00Z"), (1, "x2", None)]
+
+
+@pytest.mark.parametrize("space", [b" ", b"\t", b"\xc2\xa0", b"\r"])
+def test_cells_are_stripped_whenever_the_file_has_whitespace(tmp_path: Path, space: bytes) -> None:
+    table = raw(tmp_path, b"id,x\n" + space + b"a" + space + b",b\n")
+    assert table.frame.row(0) == (0, "a", "b")
+
+
+def typed_parquet(tmp_path: Path, rows: int = 3) -> str:
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    frame = pl.DataFrame(
+        {
+            "day": [date(2024, 1, 2)] * rows,
+            "aware": [datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)] * rows,
+            "naive": [datetime(2024, 1, 2, 3, 4, 5)] * rows,
+            "n": list(range(rows)),
+            "x": [1.5] * rows,
+            "d": [Decimal("1.25")] * rows,
+            "flag": [True] * rows,
+            "s": [" a "] * rows,
+        },
+        schema_overrides={"aware": pl.Datetime("ms", "UTC"), "d": pl.Decimal(10, 2)},
+    )
+    path = tmp_path / "in.parquet"
+    frame.write_parquet(path)
+    return str(path)
+
+
+def test_read_raw_typed_keeps_dates_times_and_numbers(tmp_path: Path) -> None:
+    table = read_raw(ReadOptions(path=typed_parquet(tmp_path)), typed=True)
+    schema = table.frame.schema
+    assert schema["day"] == pl.Date
+    assert schema["aware"] == pl.Datetime("ms", "UTC")
+    assert schema["naive"] == pl.Datetime("us")
+    assert (schema["n"], schema["x"], schema["d"]) == (pl.Int64, pl.Float64, pl.Decimal(10, 2))
+    assert (schema["flag"], schema["s"]) == (pl.String, pl.String)
+    assert table.frame.row(0, named=True)["s"] == "a"
+    assert table.frame.row(0, named=True)["flag"] == "true"
+
+
+def test_a_large_parquet_file_is_read_from_its_path(tmp_path: Path) -> None:
+    path = typed_parquet(tmp_path, rows=5000)
+    assert Path(path).stat().st_size > 4096
+    table = read_raw(ReadOptions(path=path))
+    assert table.frame.height == 5000
+    assert table.frame["aware"][0] == "2024-01-02T03:04:05+00:00"
+
+
+def test_an_empty_parquet_file_is_empty(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as info:
+        raw(tmp_path, b"", name="in.parquet")
+    assert "empty" in info.value.reason

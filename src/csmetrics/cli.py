@@ -10,7 +10,8 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -185,6 +186,14 @@ PresetOption = Annotated[
         "delighted, typeform; hubspot and salesforce read the --customers file.",
     ),
 ]
+GlobOption = Annotated[
+    bool,
+    typer.Option(
+        "--glob",
+        help="Expand * ? [...] ** in input paths (quote them): several files read as one input. "
+        "A folder is always read whole, hive key=value folders included.",
+    ),
+]
 MapOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -227,6 +236,8 @@ class Run:
     churn_on: str = "expiry"
     grace_days: int = 0
     customers: str | None = None
+    glob: bool = False
+    """--glob: expand patterns in input paths."""
 
     def warn(self, message: str) -> None:
         """A warning on stderr, unless --quiet."""
@@ -340,6 +351,7 @@ def _prepare(
     churn_on: str = "expiry",
     grace_days: int = 0,
     customers: str | None = None,
+    glob: bool = False,
 ) -> Run:
     """Resolve flags, CSM_* variables and csm.toml into the period, the as-of day and the format."""
     from csmetrics.config import load_config
@@ -370,6 +382,7 @@ def _prepare(
         churn_on=str(churn_on),
         grace_days=grace_days,
         customers=customers,
+        glob=glob,
     )
     crm = customers or config.customers.path
     run.overrides.update(_input_overrides(main_kind, preset, maps, sheet, input_format, crm))
@@ -437,6 +450,7 @@ _RUN_OPTIONS = (
     "input_format",
     "invoices",
     "customers",
+    "glob",
 )
 
 
@@ -446,6 +460,7 @@ def _options(values: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     picked["demo"] = bool(picked["demo"])
     picked["quiet"] = bool(picked["quiet"])
     picked["verbose"] = bool(picked["verbose"])
+    picked["glob"] = bool(picked["glob"])
     picked["config_path"] = values.get("config")
     picked["churn_on"] = str(values.get("churn_on") or "expiry")
     picked["grace_days"] = int(values.get("grace_days") or 0)
@@ -464,7 +479,8 @@ def _read_options(run: Run, kind: str, flag_path: str | None) -> ReadOptions | N
     settings = input_settings(run.config, kind, flag_path, run.config_file)
     if settings is None or settings.path is None:
         return None
-    return with_flags(ReadOptions(**settings.model_dump()), **run.overrides.get(kind, {}))
+    options = with_flags(ReadOptions(**settings.model_dump()), **run.overrides.get(kind, {}))
+    return with_flags(options, glob=True) if run.glob else options
 
 
 def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
@@ -489,7 +505,8 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
             "csm.toml), or try --demo"
         )
     started = time.perf_counter()
-    loaded = readers[kind](options, run.tz)
+    with _progress(run) as progress:
+        loaded = readers[kind](options, run.tz, progress=progress)
     if run.demo:
         loaded = replace(loaded, path=f"demo:{kind}.csv")
     run.tell(f"read {loaded.path}: {loaded.rows:,} {kind} rows in {time.perf_counter() - started:.2f} s")
@@ -499,6 +516,19 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
         loaded = _with_customers(run, loaded)
     run.loaded[kind] = loaded
     return loaded
+
+
+@contextmanager
+def _progress(run: Run) -> Iterator[Callable[[str], None] | None]:
+    """A stage callback for a read, drawn on stderr only when it is slow and stderr is a terminal."""
+    from csmetrics.render import read_progress
+
+    display = read_progress(enabled=not run.quiet)
+    if display is None:
+        yield None
+        return
+    with display:
+        yield display
 
 
 def _with_customers(run: Run, subscriptions: Loaded) -> Loaded:
@@ -706,6 +736,7 @@ def churn(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -784,6 +815,7 @@ def nrr(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -883,6 +915,7 @@ def expansion(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -963,6 +996,7 @@ def mrr(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1087,6 +1121,7 @@ def support(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1164,6 +1199,7 @@ def nps(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1285,6 +1321,7 @@ def check(
     ] = False,
     demo: Demo = False,
     preset: PresetOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1465,6 +1502,7 @@ def validate(
     ] = 100,
     demo: Demo = False,
     preset: PresetOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1563,6 +1601,7 @@ def snapshot(
     tz: Tz = None,
     demo: Demo = False,
     preset: PresetOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1675,6 +1714,7 @@ def trend(
     output: Output = None,
     demo: Demo = False,
     preset: PresetOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1826,6 +1866,7 @@ def reasons(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1924,6 +1965,7 @@ def cohorts(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2025,6 +2067,7 @@ def segments(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2214,6 +2257,7 @@ def onboarding(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2301,6 +2345,7 @@ def renewals(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2412,6 +2457,7 @@ def health(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2537,6 +2583,8 @@ def ltv(
         typer.Option(
             "--spend",
             metavar="FILE",
+            envvar="CSM_SPEND",
+            show_envvar=True,
             help="Sales and marketing spend (date, amount): CAC = spend in the period ÷ new customers.",
         ),
     ] = None,
@@ -2568,6 +2616,7 @@ def ltv(
     maps: MapOption = None,
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2593,10 +2642,10 @@ def ltv(
             frame = run.subscriptions.frame
         settings = run.config.ltv
         margin = gross_margin if gross_margin is not None else settings.gross_margin
-        given_cac = cac if cac is not None else (settings.cac if spend is None else None)
         if cac is not None and spend is not None:
             raise UsageError("give --cac or --spend, not both")
-        spend_cents = _spend_cents(run, spend) if spend is not None else None
+        spend_cents = None if cac is not None else _spend_cents(run, spend)
+        given_cac = cac if cac is not None or spend_cents is not None else settings.cac
         figures: dict[str, Any] = {
             "gross_margin": 1.0 if margin is None else margin,
             "cac": given_cac,
@@ -2622,17 +2671,22 @@ def ltv(
     _guarded(debug, body)
 
 
-def _spend_cents(run: Run, path: str) -> int:
+def _spend_cents(run: Run, path: str | None) -> int | None:
     """The spend of ``--spend FILE`` dated in the months of the period (whole months, as new
     customers are counted) and on or before as-of, in cents."""
     from csmetrics.io.readers import read_spend
     from csmetrics.io.source import ReadOptions
 
-    loaded = read_spend(ReadOptions(path=path), run.tz)
+    # the demo has no spend: a --spend file is read beside it
+    options = ReadOptions(path=path) if run.demo and path else _read_options(run, "spend", path)
+    if options is None:
+        return None
+    with _progress(run) as progress:
+        loaded = read_spend(options, run.tz, progress=progress)
     run.loaded["spend"] = loaded
     closing = run.period.closing_day(run.as_of)
     inside = loaded.frame.filter(loaded.frame["date"].is_between(run.period.start.replace(day=1), closing))
-    return int(inside["amount_cents"].sum())
+    return int(inside["amount"].sum())
 
 
 def _entries(values: dict[str, object], key: str) -> list[dict[str, Any]]:
@@ -2670,6 +2724,7 @@ def requests(
         str, typer.Option("--types", metavar="NAMES", help="Ticket types that are requests, comma-separated.")
     ] = "bug,improvement,feature_request",
     preset: PresetOption = None,
+    glob: GlobOption = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,

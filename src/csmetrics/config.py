@@ -43,7 +43,7 @@ PRESET_KINDS = {
 """Which input kind each preset reads (the same table as ``csmetrics.io.presets``)."""
 
 CONFIG_NAME = "csm.toml"
-INPUT_KINDS = ("subscriptions", "tickets", "surveys", "customers", "usage", "invoices")
+INPUT_KINDS = ("subscriptions", "tickets", "surveys", "customers", "usage", "invoices", "spend")
 
 
 def _zone(value: str | None) -> str | None:
@@ -72,6 +72,8 @@ class InputSection(BaseModel):
     money_unit: Literal["major", "cents"] | None = None
     source_tz: str | None = None
     csat_labels: dict[str, Annotated[int, Field(ge=1, le=5)]] = {}
+    glob: bool = False
+    """Expand ``*``, ``?``, ``[…]`` and ``**`` in ``path`` (as ``--glob``)."""
 
     @field_validator("source_tz")
     @classmethod
@@ -145,6 +147,7 @@ class FileConfig(BaseModel):
     customers: InputSection = InputSection()
     usage: InputSection = InputSection()
     invoices: InputSection = InputSection()
+    spend: InputSection = InputSection()
     health: HealthSection = HealthSection()
     ltv: LtvSection = LtvSection()
     checks: list[dict[str, object]] = []

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -1592,3 +1593,46 @@ def _render_health_explained(report: Report, console: Console) -> None:
         *report.notes,
     ]
     console.print(Text("\n".join(footer), style="dim"))
+
+
+class ReadProgress:
+    """The stage of a slow read on stderr: a spinner, the stage and the time so far, shown only
+    once reading has taken ``delay`` seconds, and gone when it ends."""
+
+    def __init__(self, console: Console, delay: float = 1.0) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task = self._progress.add_task("reading", total=None)
+        self._delay = delay
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> ReadProgress:
+        self._timer = threading.Timer(self._delay, self._progress.start)
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def __call__(self, stage: str) -> None:
+        """Show ``stage`` ("reading tickets.csv", "checking 10,000,000 rows", …)."""
+        self._progress.update(self._task, description=stage)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer.join()
+        self._progress.stop()
+
+
+def read_progress(enabled: bool) -> ReadProgress | None:
+    """A progress display on stderr for an interactive terminal, else None."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        return None
+    return ReadProgress(console)

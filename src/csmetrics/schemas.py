@@ -278,8 +278,32 @@ CUSTOMERS = Schema(
     ),
 )
 
+SPEND = Schema(
+    name="spend",
+    id_column="date",
+    columns=(
+        Column(
+            "date",
+            Kind.DAY,
+            required=True,
+            not_empty=True,
+            aliases=("day", "month", "data", "miesiąc"),
+            meaning="when the money was spent (a month's spend may be dated on its first day)",
+        ),
+        Column(
+            "amount",
+            Kind.MONEY,
+            required=True,
+            not_empty=True,
+            aliases=("spend", "cost", "kwota", "koszt"),
+            meaning="sales and marketing spend, 0 or more, in major units",
+        ),
+    ),
+)
+"""What winning customers cost (``csm ltv --spend``): one row per expense or per month."""
+
 SCHEMAS: dict[str, Schema] = {
-    schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS, INVOICES, USAGE, CUSTOMERS)
+    schema.name: schema for schema in (SUBSCRIPTIONS, TICKETS, SURVEYS, INVOICES, USAGE, CUSTOMERS, SPEND)
 }
 
 BILLING_PERIODS: dict[str, str] = {

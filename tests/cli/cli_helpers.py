@@ -20,6 +20,7 @@ CSM_VARIABLES = (
     "CSM_CUSTOMERS",
     "CSM_USAGE",
     "CSM_INVOICES",
+    "CSM_SPEND",
     "CSM_FORMAT",
     "CSM_TZ",
     "CSM_CONFIG",

@@ -2,6 +2,8 @@
 
 Each parser takes a column of stripped text (null = empty cell) and returns the parsed column and
 a mask of the cells that were given but could not be read, with the reason to show the user.
+A typed column (Parquet's Date, Datetime, integers, decimals) is taken as it is where its type is
+the kind's, exactly as its text would have been read; any other typed column is read as its text.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from typing import Literal
 
 import polars as pl
 
+from csmetrics.io.source import as_text
 from csmetrics.schemas import BILLING_PERIODS, Kind
 
 MICROS: Literal["us"] = "us"
 _SLASHED = r"^\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?$"
-_INTEGER = r"^[+-]?\d+$"
 _SPACES = r"[ \u00a0\u202f]"
 _POINT_NUMBER = r"^[+-]?([1-9]\d{0,2}([ \u00a0\u202f]\d{3})+|\d+)?(\.\d{0,20})?$"
 _COMMA_NUMBER = r"^[+-]?([1-9]\d{0,2}([ \u00a0\u202f]\d{3})+|[1-9]\d{0,2}(\.\d{3})+|\d+)?(,\d{0,20})?$"
@@ -48,7 +50,12 @@ class Parsed:
 
 
 def parse(raw: pl.Series, kind: Kind, options: TextOptions) -> Parsed:
-    """Parse one column of text as ``kind``."""
+    """Parse one column as ``kind``: text, or a typed column whose type already is the kind's."""
+    if kind not in (Kind.DAY, Kind.INSTANT) and raw.dtype != pl.String:
+        typed = _typed_number(raw, kind, options)
+        if typed is not None:
+            return typed
+        raw = as_text(raw)
     parsers = {
         Kind.TEXT: _parse_text,
         Kind.MONEY: parse_money,
@@ -63,6 +70,56 @@ def parse(raw: pl.Series, kind: Kind, options: TextOptions) -> Parsed:
     return parsers[kind](raw, options)
 
 
+_MINUTES_REASON = "is not a duration (expected minutes such as 12.5, or HH:MM:SS)"
+
+
+def _typed_number(raw: pl.Series, kind: Kind, options: TextOptions) -> Parsed | None:
+    """Integer and decimal columns read exactly as their text would be; None = read the text.
+
+    Other floats are read through their text (its shortest form is what rounds to cents), and so
+    is a decimal column when the file writes a decimal comma, which its text (``12.50``) would break.
+    """
+    dtype = raw.dtype
+    plain_decimal = isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= 20 and not options.decimal_comma
+    if kind is Kind.MONEY and dtype == pl.Float64 and not options.decimal_comma:
+        cents = _float_cents(raw)
+        return None if cents is None else Parsed(cents, _failed(raw, cents), _number_hint(options))
+    if kind in (Kind.MONEY, Kind.DECIMAL) and (dtype.is_integer() or plain_decimal):
+        exact = raw.cast(EXACT, strict=False)
+        values = _cents(exact) if kind is Kind.MONEY else exact
+        return Parsed(values, _failed(raw, values), _number_hint(options))
+    if not dtype.is_integer():
+        return None
+    if kind is Kind.INTEGER:
+        values = raw.cast(pl.Int64, strict=False)
+        return Parsed(values, _failed(raw, values), _WHOLE_REASON)
+    if kind is Kind.NUMBER:
+        values = raw.cast(pl.Float64)
+        return Parsed(values, _failed(raw, values), _number_hint(options))
+    if kind is Kind.MINUTES:
+        values = raw.cast(pl.Float64) * options.plain_minutes
+        return Parsed(values, _failed(raw, values), _MINUTES_REASON)
+    return None
+
+
+_FLOAT_CENTS_LIMIT = 1e13
+
+
+def _float_cents(raw: pl.Series) -> pl.Series | None:
+    """Float money in cents when every value is a whole number of cents (as its text would read);
+    None when one is not (``0.125``), and the column is read through its text.
+
+    Below 1e13 a double's error times 100 stays far below half a cent, so rounding ``x × 100``
+    gives the cents of its shortest text, and ``cents / 100 == x`` holds only when that text has at
+    most two decimals.
+    """
+    scaled = (raw * 100).round(0)
+    whole = raw.is_finite() & (raw.abs() < _FLOAT_CENTS_LIMIT) & (scaled / 100 == raw)
+    if not bool((whole | raw.is_null()).all()):
+        return None
+    return scaled.cast(pl.Int64).alias(raw.name)
+
+
 def _given(raw: pl.Series) -> pl.Series:
     return raw.is_not_null()
 
@@ -72,7 +129,7 @@ def _failed(raw: pl.Series, values: pl.Series) -> pl.Series:
 
 
 def _parse_text(raw: pl.Series, options: TextOptions) -> Parsed:
-    return Parsed(raw, pl.Series(raw.name, [False] * len(raw), dtype=pl.Boolean), "")
+    return Parsed(raw, pl.repeat(False, len(raw), dtype=pl.Boolean, eager=True).alias(raw.name), "")
 
 
 def _normalise_number(raw: pl.Series, options: TextOptions) -> pl.Series:
@@ -101,10 +158,19 @@ def parse_decimal(raw: pl.Series, options: TextOptions) -> Parsed:
     return Parsed(values, _failed(raw, values), _number_hint(options))
 
 
+_CENTS_LIMIT = 10**16
+
+
+def _cents(exact: pl.Series) -> pl.Series:
+    """Exact major units → integer cents, half-even past the cent; null from 10^16 up, where the
+    exact decimal cannot hold the cents (and no MRR is that large)."""
+    fits = pl.when(exact.abs() < _CENTS_LIMIT).then(exact)
+    return pl.select((fits * 100).round(0).cast(pl.Int64, strict=False).alias(exact.name)).to_series()
+
+
 def parse_money(raw: pl.Series, options: TextOptions) -> Parsed:
     """Parse money exactly into integer cents, rounding half-even past the cent."""
-    exact = _normalise_number(raw, options).cast(EXACT, strict=False)
-    cents = pl.select((exact * 100).round(0).cast(pl.Int64, strict=False).alias(raw.name)).to_series()
+    cents = _cents(_normalise_number(raw, options).cast(EXACT, strict=False).alias(raw.name))
     return Parsed(cents, _failed(raw, cents), _number_hint(options))
 
 
@@ -130,16 +196,16 @@ def parse_minutes(raw: pl.Series, options: TextOptions) -> Parsed:
         + parts.struct.field("3").cast(pl.Float64).fill_null(0.0) / 60
     )
     values = pl.select(pl.coalesce(clock, plain).alias(raw.name)).to_series()
-    reason = "is not a duration (expected minutes such as 12.5, or HH:MM:SS)"
-    return Parsed(values, _failed(raw, values), reason)
+    return Parsed(values, _failed(raw, values), _MINUTES_REASON)
+
+
+_WHOLE_REASON = "is not a whole number"
 
 
 def _parse_integer(raw: pl.Series, options: TextOptions) -> Parsed:
-    valid = raw.str.contains(_INTEGER)
-    values = pl.select(
-        pl.when(valid).then(raw).otherwise(None).cast(pl.Int64, strict=False).alias(raw.name)
-    ).to_series()
-    return Parsed(values, _failed(raw, values), "is not a whole number")
+    """Whole numbers: ``[+-]digits``. polars' cast reads exactly those (and fails on overflow)."""
+    values = raw.cast(pl.Int64, strict=False)
+    return Parsed(values, _failed(raw, values), _WHOLE_REASON)
 
 
 def _parse_billing_period(raw: pl.Series, options: TextOptions) -> Parsed:
@@ -165,40 +231,196 @@ def _localise(naive: pl.Series, tz: str) -> pl.Series:
     return naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
 
 
+_NOT_A_MOMENT = f"is not a date or time (expected {DAY_FORMS})"
+
+
 @dataclass(frozen=True)
 class _Moments:
     """A column read as times: instants with an offset (UTC), naive wall-clock times, and days.
 
-    Exactly one of the three is set for a cell that parsed; ``reason`` explains the others.
+    At most one of the three is set for a cell that parsed (None = no cell of that form);
+    ``reason`` explains the cells that did not parse.
     """
 
-    aware: pl.Series
-    naive: pl.Series
-    days: pl.Series
-    reason: str
+    aware: pl.Series | None
+    naive: pl.Series | None
+    days: pl.Series | None
+    reason: str = _NOT_A_MOMENT
 
 
 def _nulls(length: int, dtype: pl.DataType) -> pl.Series:
-    return pl.Series([None] * length, dtype=dtype)
+    return pl.repeat(None, length, dtype=dtype, eager=True)
+
+
+def _coalesce(parts: list[pl.Series], name: str, dtype: pl.DataType, length: int) -> pl.Series:
+    """The first non-null value of ``parts`` per cell (all null without parts)."""
+    if not parts:
+        return _nulls(length, dtype).alias(name)
+    if len(parts) == 1:
+        return parts[0].alias(name)
+    return pl.select(pl.coalesce(parts).alias(name)).to_series()
 
 
 def _moments(raw: pl.Series, options: TextOptions) -> _Moments:
-    """Parse every accepted form: ISO with or without offset, dd.mm.yyyy, slashes, date_format."""
-    naive_type, day_type = pl.Datetime(MICROS), pl.Date()
-    length = len(raw)
+    """Read a column as times: typed Date/Datetime cells as they are, text in every accepted form.
+
+    ``date_format`` describes text, so a typed column does not need it.
+    """
+    if raw.dtype != pl.String:
+        typed = _typed_moments(raw)
+        if typed is not None:
+            return typed
+        raw = as_text(raw)
     if options.date_format is not None:
-        fmt = options.date_format
-        reason = f"does not match date_format '{fmt}'"
-        if "%H" not in fmt and "%z" not in fmt:
-            days = raw.str.to_date(fmt, strict=False)
-            return _Moments(
-                _nulls(length, pl.Datetime(MICROS, "UTC")), _nulls(length, naive_type), days, reason
-            )
-        parsed = raw.str.to_datetime(fmt, strict=False, time_unit=MICROS)
-        if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
-            aware = parsed.dt.convert_time_zone("UTC")
-            return _Moments(aware, _nulls(length, naive_type), _nulls(length, day_type), reason)
-        return _Moments(_nulls(length, pl.Datetime(MICROS, "UTC")), parsed, _nulls(length, day_type), reason)
+        return _formatted(raw, options.date_format)
+    return _detected(raw)
+
+
+_FIRST_DAY, _LAST_DAY = -719_162, 2_932_896
+"""0001-01-01 and 9999-12-31 in days since 1970-01-01."""
+_FIRST_MICRO, _LAST_MICRO = _FIRST_DAY * 86_400_000_000, (_LAST_DAY + 1) * 86_400_000_000 - 1
+
+
+def _typed_moments(raw: pl.Series) -> _Moments | None:
+    """A Parquet Date or Datetime column as days, naive times or UTC instants, in microseconds.
+
+    None for other types and for values text could not have written (outside years 1–9999, or
+    below a microsecond), which are read through their text as before.
+    """
+    dtype = raw.dtype
+    if dtype == pl.Date:
+        return _Moments(None, None, raw) if _years_fit(raw) else None
+    if not isinstance(dtype, pl.Datetime):
+        return None
+    if dtype.time_unit == "ns" and bool((raw.to_physical() % 1000 != 0).any()):
+        return None
+    values = raw.dt.cast_time_unit(MICROS)
+    if dtype.time_zone is not None:
+        values = values.dt.convert_time_zone("UTC")
+    if not _years_fit(values):
+        return None
+    return _Moments(values, None, None) if dtype.time_zone is not None else _Moments(None, values, None)
+
+
+def _years_fit(values: pl.Series) -> bool:
+    """Whether every value lies in the years 1–9999, which a ``%Y`` text form writes in four
+    digits (compared as days or microseconds since 1970: no calendar work per value)."""
+    low, high = (_FIRST_DAY, _LAST_DAY) if values.dtype == pl.Date else (_FIRST_MICRO, _LAST_MICRO)
+    physical = values.to_physical()
+    least, most = physical.min(), physical.max()
+    return least is None or (int(least) >= low and int(most) <= high)  # type: ignore[arg-type]
+
+
+def _formatted(raw: pl.Series, fmt: str) -> _Moments:
+    """Parse with ``date_format`` alone: days without a time, naive times, or instants with ``%z``."""
+    reason = f"does not match date_format '{fmt}'"
+    if "%H" not in fmt and "%z" not in fmt:
+        return _Moments(None, None, raw.str.to_date(fmt, strict=False), reason)
+    parsed = raw.str.to_datetime(fmt, strict=False, time_unit=MICROS)
+    if isinstance(parsed.dtype, pl.Datetime) and parsed.dtype.time_zone is not None:
+        return _Moments(parsed.dt.convert_time_zone("UTC"), None, None, reason)
+    return _Moments(None, parsed, None, reason)
+
+
+_D, _T = "[0-9]{4}-[0-9]{2}-[0-9]{2}", "[0-9]{2}:[0-9]{2}"
+_DMY, _SECONDS, _OFFSET = r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}", f"{_T}:[0-9]{{2}}", "[+-][0-9]{2}:[0-9]{2}"
+_FRACTION = r"\.[0-9]{1,9}"
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One explicit text form of a time: its format, the exact shape of its text, and which part
+    of ``_Moments`` it fills.
+
+    Only cells of exactly that shape are read with the format (polars' parser also takes shapes
+    such as ``2024-1-5`` or two spaces, which ``_every_form`` reads differently or not at all).
+    """
+
+    fmt: str
+    shape: str
+    slot: Literal["aware", "naive", "days"]
+
+    def read(self, raw: pl.Series) -> pl.Series:
+        """Parse the cells of this shape with this format alone (null for every other cell)."""
+        if self.slot == "days":
+            values = raw.str.to_date(self.fmt, strict=False)
+        else:
+            values = raw.str.to_datetime(self.fmt, strict=False, time_unit=MICROS)
+            if self.fmt.endswith("Z"):
+                values = values.dt.replace_time_zone("UTC")
+            elif self.slot == "aware":
+                values = values.dt.convert_time_zone("UTC")
+        return pl.select(pl.when(raw.str.contains(f"^{self.shape}$")).then(values)).to_series()
+
+
+_FORMS = (
+    _Form("%Y-%m-%dT%H:%M:%SZ", f"{_D}T{_SECONDS}Z", "aware"),
+    _Form("%Y-%m-%dT%H:%M:%S%z", f"{_D}T{_SECONDS}{_OFFSET}", "aware"),
+    _Form("%Y-%m-%d", _D, "days"),
+    _Form("%Y-%m-%dT%H:%M:%S", f"{_D}T{_SECONDS}", "naive"),
+    _Form("%Y-%m-%d %H:%M:%S", f"{_D} {_SECONDS}", "naive"),
+    _Form("%d.%m.%Y", _DMY, "days"),
+    _Form("%d.%m.%Y %H:%M:%S", f"{_DMY} {_SECONDS}", "naive"),
+    _Form("%d.%m.%Y %H:%M", f"{_DMY} {_T}", "naive"),
+    _Form("%Y-%m-%d %H:%M:%S%z", f"{_D} {_SECONDS}{_OFFSET}", "aware"),
+    _Form("%Y-%m-%dT%H:%M", f"{_D}T{_T}", "naive"),
+    _Form("%Y-%m-%d %H:%M", f"{_D} {_T}", "naive"),
+    _Form("%Y-%m-%dT%H:%M:%S%.fZ", f"{_D}T{_SECONDS}{_FRACTION}Z", "aware"),
+    _Form("%Y-%m-%dT%H:%M:%S%.f%z", f"{_D}T{_SECONDS}{_FRACTION}{_OFFSET}", "aware"),
+    _Form("%Y-%m-%dT%H:%M:%S%.f", f"{_D}T{_SECONDS}{_FRACTION}", "naive"),
+    _Form("%Y-%m-%d %H:%M:%S%.f", f"{_D} {_SECONDS}{_FRACTION}", "naive"),
+)
+"""Forms a whole column is commonly written in; each reads a cell exactly as ``_every_form`` does."""
+
+_SAMPLE = 64
+
+
+def _column_form(raw: pl.Series) -> _Form | None:
+    """The form that reads most of the column's first non-empty cells (None: no form reads any)."""
+    sample = raw.head(64 * _SAMPLE).drop_nulls().head(_SAMPLE)
+    if sample.is_empty():
+        sample = raw.drop_nulls().head(_SAMPLE)
+    best, best_count = None, 0
+    for form in _FORMS:
+        count = len(sample) - form.read(sample).null_count()
+        if count > best_count:
+            best, best_count = form, count
+        if count == len(sample):
+            break
+    return best
+
+
+def _detected(raw: pl.Series) -> _Moments:
+    """Read the column with the one form most of it uses; only the other cells try every form.
+
+    Every form reads a cell the same way ``_every_form`` would, so the result does not depend on
+    which form was picked; slashed dates never fit a form, so their d/m or m/d reading is still
+    decided by all the slashed cells of the column.
+    """
+    if raw.null_count() == len(raw):
+        return _Moments(None, None, None)
+    form = _column_form(raw)
+    if form is None:
+        return _every_form(raw)
+    quick = form.read(raw)
+    left = raw.is_not_null() & quick.is_null()
+    slots: dict[str, pl.Series | None] = {"aware": None, "naive": None, "days": None}
+    slots[form.slot] = quick
+    if not bool(left.any()):
+        return _Moments(slots["aware"], slots["naive"], slots["days"])
+    where = left.arg_true()
+    rest = _every_form(raw.gather(where))
+    for name, part in (("aware", rest.aware), ("naive", rest.naive), ("days", rest.days)):
+        if part is None or part.null_count() == len(part):
+            continue
+        spread = _nulls(len(raw), part.dtype).scatter(where, part)
+        current = slots[name]
+        slots[name] = spread if current is None else pl.select(pl.coalesce(current, spread)).to_series()
+    return _Moments(slots["aware"], slots["naive"], slots["days"], rest.reason)
+
+
+def _every_form(raw: pl.Series) -> _Moments:
+    """Try every accepted form on every cell: ISO with or without offset, dd.mm.yyyy, slashes."""
     iso = _iso_instant_text(raw)
     aware = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit=MICROS)
     slashed_naive, slashed_days, slashed_reason = _slashed(raw)
@@ -217,7 +439,7 @@ def _moments(raw: pl.Series, options: TextOptions) -> _Moments:
             slashed_days,
         )
     ).to_series()
-    reason = slashed_reason or f"is not a date or time (expected {DAY_FORMS})"
+    reason = slashed_reason or _NOT_A_MOMENT
     return _Moments(aware.dt.convert_time_zone("UTC"), naive, days, reason)
 
 
@@ -248,6 +470,15 @@ def _slashed(raw: pl.Series) -> tuple[pl.Series, pl.Series, str | None]:
     return _nulls(length, naive_type), _nulls(length, pl.Date()), reason
 
 
+def _first_moments(days: pl.Series, tz: str) -> pl.Series:
+    """Each day's first moment in ``tz``: local midnight, or the end of a DST gap at midnight."""
+    start = days.cast(pl.Datetime(MICROS))
+    first = _localise(start, tz)
+    if not bool((first.is_null() & days.is_not_null()).any()):
+        return first
+    return pl.select(pl.coalesce(first, _localise(start + timedelta(hours=1), tz))).to_series()
+
+
 def parse_instant(raw: pl.Series, options: TextOptions) -> Parsed:
     """Parse instants: offsets and ``Z`` are kept, naive times are read in the run's time zone.
 
@@ -256,27 +487,26 @@ def parse_instant(raw: pl.Series, options: TextOptions) -> Parsed:
     """
     tz = options.tz
     moments = _moments(raw, options)
-    start_of_day = moments.days.cast(pl.Datetime(MICROS))
-    first_moment = pl.select(
-        pl.coalesce(_localise(start_of_day, tz), _localise(start_of_day + timedelta(hours=1), tz))
-    ).to_series()
     naive_zone = options.source_tz or tz
-    localised = _localise(moments.naive, naive_zone)
-    values = pl.select(
-        pl.coalesce(
-            moments.aware.dt.convert_time_zone(tz),
-            localised.dt.convert_time_zone(tz),
-            first_moment,
-        ).alias(raw.name)
-    ).to_series()
+    parts: list[pl.Series] = []
+    if moments.aware is not None:
+        parts.append(moments.aware.dt.convert_time_zone(tz))
+    localised = None
+    if moments.naive is not None:
+        localised = _localise(moments.naive, naive_zone)
+        parts.append(localised.dt.convert_time_zone(tz))
+    if moments.days is not None:
+        parts.append(_first_moments(moments.days, tz))
+    values = _coalesce(parts, raw.name, pl.Datetime(MICROS, tz), len(raw))
     failed = _failed(raw, values)
-    skipped = moments.naive.is_not_null() & localised.is_null()
     reason = moments.reason
-    if bool(skipped.any()) and not bool((failed & ~skipped).any()):
-        reason = (
-            f"does not exist in {naive_zone}: the clocks skipped that hour (DST); "
-            "write it with an offset or set the zone the file was written in"
-        )
+    if moments.naive is not None and localised is not None:
+        skipped = moments.naive.is_not_null() & localised.is_null()
+        if bool(skipped.any()) and not bool((failed & ~skipped).any()):
+            reason = (
+                f"does not exist in {naive_zone}: the clocks skipped that hour (DST); "
+                "write it with an offset or set the zone the file was written in"
+            )
     return Parsed(values, failed, reason)
 
 
@@ -287,14 +517,16 @@ def parse_day(raw: pl.Series, options: TextOptions) -> Parsed:
     day is taken in ``tz``; without it, it is wall-clock time whose own day is the day.
     """
     moments = _moments(raw, options)
-    naive_day = moments.naive.dt.date()
-    if options.source_tz is not None and options.source_tz != options.tz:
-        naive_day = _localise(moments.naive, options.source_tz).dt.convert_time_zone(options.tz).dt.date()
-    values = pl.select(
-        pl.coalesce(
-            moments.days,
-            naive_day,
-            moments.aware.dt.convert_time_zone(options.tz).dt.date(),
-        ).alias(raw.name)
-    ).to_series()
+    parts: list[pl.Series] = []
+    if moments.days is not None:
+        parts.append(moments.days)
+    if moments.naive is not None:
+        naive_day = moments.naive.dt.date()
+        if options.source_tz is not None and options.source_tz != options.tz:
+            localised = _localise(moments.naive, options.source_tz)
+            naive_day = localised.dt.convert_time_zone(options.tz).dt.date()
+        parts.append(naive_day)
+    if moments.aware is not None:
+        parts.append(moments.aware.dt.convert_time_zone(options.tz).dt.date())
+    values = _coalesce(parts, raw.name, pl.Date(), len(raw))
     return Parsed(values, _failed(raw, values), moments.reason)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from csmetrics.errors import DataError
-from csmetrics.io.source import ROW, RawTable
+from csmetrics.io.source import ROW, RawTable, as_text
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,19 @@ class Problems:
 
         ``per_row`` gives a row its own reason (naming the other line of a pair, say).
         """
-        hits = frame.filter(mask).select(ROW).sort(ROW)
+        if isinstance(mask, pl.Series):
+            if not bool(mask.any()):
+                return
+            hits = frame.select(ROW).filter(mask)
+        else:
+            hits = frame.lazy().filter(mask).select(ROW).collect()
         if hits.height == 0:
             return
         self.total += hits.height
-        rows = hits.head(self.limit)
+        rows = hits.sort(ROW).head(self.limit)
         if column in self.table.frame.columns:
-            shown = rows.join(self.table.frame.select(ROW, column), on=ROW, how="left")[column].to_list()
+            cells = rows.join(self.table.frame.select(ROW, column), on=ROW, how="left")[column]
+            shown = as_text(cells).to_list()
         else:
             shown = [None] * rows.height
         for row, value in zip(rows[ROW].to_list(), shown, strict=True):
@@ -61,19 +67,24 @@ class Problems:
         """The 1-based line of a problem's row in its file."""
         return self.table.line_of(problem.row)
 
+    def path_of(self, problem: Problem) -> str:
+        """The file of a problem's row (one of several when the input is a directory or pattern)."""
+        return self.table.path_of(problem.row)
+
     def raise_first(self) -> None:
         """Raise the problem on the earliest line, if there is any, counting the others."""
         if not self.found:
             return
         first = min(self.found, key=lambda problem: problem.row)
         more = self.total - 1
+        where = "in this file" if not self.table.parts else "in these files"
         reason = first.reason + (
-            f" (and {more} more problem{'s' if more > 1 else ''} in this file; csm validate lists them)"
+            f" (and {more} more problem{'s' if more > 1 else ''} {where}; csm validate lists them)"
             if more
             else ""
         )
         raise DataError(
-            self.table.path,
+            self.path_of(first),
             reason,
             line=self.line_of(first),
             column=first.column,

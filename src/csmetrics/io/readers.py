@@ -18,7 +18,17 @@ from csmetrics.io.columns import Matching, match_columns, missing_columns
 from csmetrics.io.parse import _COMMA_NUMBER, _POINT_NUMBER, EXACT, MICROS, TextOptions, parse
 from csmetrics.io.presets import Context, Preset, get_preset, map_csat_labels, map_types, missing_hint
 from csmetrics.io.problems import Problem, Problems
-from csmetrics.io.source import ROW, RawTable, ReadOptions, decode, read_bytes, read_raw
+from csmetrics.io.source import (
+    ROW,
+    Progress,
+    RawTable,
+    ReadOptions,
+    as_text,
+    decode,
+    read_bytes,
+    read_raw,
+    report,
+)
 from csmetrics.schemas import INVOICE_STATUSES, SCHEMAS, Column, Kind, Schema
 
 __all__ = [
@@ -30,6 +40,7 @@ __all__ = [
     "read_customers",
     "read_holidays",
     "read_invoices",
+    "read_spend",
     "read_subscriptions",
     "read_surveys",
     "read_tickets",
@@ -110,6 +121,7 @@ def _parse_columns(
     problems: Problems,
     preset: Preset | None,
     cents: bool,
+    progress: Progress | None = None,
 ) -> pl.DataFrame:
     """Parse every matched column; a cell that fails or a required cell left empty is a problem.
 
@@ -118,6 +130,7 @@ def _parse_columns(
     """
     parsed: list[pl.Series] = [frame[ROW]]
     for canonical, header in matching.matched.items():
+        report(progress, f"checking column '{header}'")
         column = schema.column(canonical)
         kind = _kind(column, cents)
         values = _parse_one(frame, header, kind, options, problems)
@@ -138,7 +151,7 @@ def _parse_columns(
     extras = [name for name in frame.columns if name != ROW and name not in matching.matched.values()]
     for name in extras:
         target = name if name not in schema.names else f"{name} (unmapped)"
-        parsed.append(frame[name].alias(target))
+        parsed.append(as_text(frame[name]).alias(target))
     return pl.DataFrame(parsed)
 
 
@@ -181,23 +194,40 @@ class _Read:
 _MONEY_UNITS = ("major", "cents")
 
 
-def _load(options: ReadOptions, schema: Schema, tz: str, stdin: BinaryIO | None, limit: int) -> _Read:
+def _load(
+    options: ReadOptions,
+    schema: Schema,
+    tz: str,
+    stdin: BinaryIO | None,
+    limit: int,
+    progress: Progress | None,
+) -> _Read:
+    """Read the file and parse its matched columns; a preset reads every cell as text.
+
+    Without a preset, Parquet's typed columns stay typed (a preset's hooks work on text), except
+    a csat column that satisfaction labels are mapped on.
+    """
     preset = get_preset(options.preset, schema.name)
     unit = options.money_unit or (preset.money_unit if preset is not None else "major")
     if unit not in _MONEY_UNITS:
         raise UsageError(f"unknown money unit '{unit}' (use major or cents)")
-    table = read_raw(options, stdin)
+    table = read_raw(options, stdin, typed=preset is None, progress=progress)
     if table.frame.height == 0:
         raise DataError(table.path, "has a header but no data rows")
+    report(progress, f"checking {table.frame.height:,} rows")
     matching = match_columns(table, schema, options.columns, preset)
     _require(table, schema, matching, preset)
     problems = Problems(table, limit)
     notes: list[str] = []
-    context = Context(preset or _NO_PRESET, table, table.frame, matching, problems, notes)
-    if preset is not None and preset.prepare is not None:
-        preset.prepare(context)
     labels = {**(preset.csat_labels if preset is not None else {})}
     labels.update({label.strip().casefold(): value for label, value in options.csat_labels.items()})
+    frame = table.frame
+    csat = matching.header("csat")
+    if labels and csat is not None:
+        frame = frame.with_columns(as_text(frame[csat]))
+    context = Context(preset or _NO_PRESET, table, frame, matching, problems, notes)
+    if preset is not None and preset.prepare is not None:
+        preset.prepare(context)
     map_csat_labels(context, labels, preset.vendor if preset is not None else None)
     if preset is not None:
         map_types(context, preset.types)
@@ -213,7 +243,7 @@ def _load(options: ReadOptions, schema: Schema, tz: str, stdin: BinaryIO | None,
         plain_minutes=preset.plain_minutes if preset is not None else 1.0,
     )
     cents = unit == "cents"
-    parsed = _parse_columns(frame, schema, matching, text_options, problems, preset, cents)
+    parsed = _parse_columns(frame, schema, matching, text_options, problems, preset, cents, progress)
     if preset is not None and preset.finish is not None:
         parsed = preset.finish(context, parsed)
     if preset is not None:
@@ -251,6 +281,10 @@ def _uses_decimal_comma(table: RawTable, frame: pl.DataFrame, headers: list[str]
     comma = point = False
     first: tuple[int, str, str] | None = None
     for header in headers:
+        dtype = frame.schema[header]
+        if dtype != pl.String:
+            point = point or (not dtype.is_integer() and _typed_point(frame[header]))
+            continue
         cells = frame.select(ROW, pl.col(header).str.replace_all(r"[ \u00a0\u202f]", "").alias("v"))
         cells = cells.filter(pl.col("v").is_not_null())
         if cells.height == 0:
@@ -274,13 +308,25 @@ def _uses_decimal_comma(table: RawTable, frame: pl.DataFrame, headers: list[str]
         return False
     row, header, value = first
     raise DataError(
-        table.path,
+        table.path_of(row),
         "could be read with a decimal comma or a decimal point, and no other number in the file "
         "tells which: set decimal_comma = true or false",
         line=table.line_of(row),
         column=header,
         value=table.frame.filter(pl.col(ROW) == row)[header][0] if header in table.frame.columns else value,
     )
+
+
+def _typed_point(column: pl.Series, sample: int = 1000) -> bool:
+    """Whether a typed float or decimal column's text shows a decimal point that only a point
+    reads (``99.5``; never ``1.234``): the evidence its text would give. A sample usually tells."""
+    for cells in (column.head(sample), column):
+        text = as_text(cells.drop_nulls())
+        if bool((text.str.contains(_POINT_NUMBER) & ~text.str.contains(_COMMA_NUMBER)).any()):
+            return True
+        if len(cells) == len(column):
+            break
+    return False
 
 
 def _attributes(frame: pl.DataFrame, schema: Schema, drop: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -290,18 +336,29 @@ def _attributes(frame: pl.DataFrame, schema: Schema, drop: tuple[str, ...] = ())
 
 
 def _check_unique(frame: pl.DataFrame, column: str, header: str, problems: Problems) -> None:
-    """A repeated id is a problem on its second line, naming the first."""
-    first_row = pl.col(ROW).min().over(column)
-    repeated = frame.with_columns(first_row.alias("__first")).filter(
-        pl.col(column).is_not_null() & (pl.col(ROW) != pl.col("__first"))
-    )
-    if repeated.height:
+    """A repeated id is a problem on its later lines, naming its first line."""
+    if _all_distinct(frame[column]):
+        return
+    ids = frame.select(ROW, column)
+    first = pl.col(column).is_first_distinct()
+    later = ids.filter(pl.col(column).is_not_null() & ~first)
+    if later.height:
+        firsts = ids.filter(pl.col(column).is_in(later[column].implode()) & first)
+        repeated = later.join(firsts.rename({ROW: "__first"}), on=column)
         first_of = dict(zip(repeated[ROW].to_list(), repeated["__first"].to_list(), strict=True))
 
         def reason(row: int) -> str:
-            return f"repeats the {column} of line {problems.table.line_of(int(first_of[row]))}"
+            line = problems.table.line_name(int(first_of[row]), row)
+            return f"repeats the {column} of {line}"
 
         problems.add(repeated, pl.lit(True), header, f"repeats a {column}", "duplicate_id", reason)
+
+
+def _all_distinct(values: pl.Series) -> bool:
+    """Whether no value repeats, told from 64-bit hashes (equal values hash alike; a collision
+    only means the exact check runs)."""
+    present = values.drop_nulls() if values.null_count() else values
+    return present.hash().n_unique() == len(present)
 
 
 def _check_before(
@@ -345,11 +402,18 @@ class Checked:
 
 
 def read_checked(
-    kind: str, options: ReadOptions, tz: str, stdin: BinaryIO | None = None, limit: int = 1
+    kind: str,
+    options: ReadOptions,
+    tz: str,
+    stdin: BinaryIO | None = None,
+    limit: int = 1,
+    *,
+    progress: Progress | None = None,
 ) -> Checked:
     """Read one input and check every rule, keeping up to ``limit`` problems per rule.
 
     A file that cannot be read at all (missing, empty, no required column) raises DataError.
+    ``progress`` is told each stage ("reading tickets.csv", "checking 10,000,000 rows", …).
     """
     checks = {
         "subscriptions": _subscriptions,
@@ -358,11 +422,13 @@ def read_checked(
         "invoices": _invoices,
         "usage": _usage,
         "customers": _customers,
+        "spend": _spend,
     }
     if kind not in checks:
         raise UsageError(f"unknown input kind '{kind}' (use {', '.join(checks)})")
     schema = SCHEMAS[kind]
-    read = _load(options, schema, tz, stdin, limit)
+    read = _load(options, schema, tz, stdin, limit, progress)
+    report(progress, "checking the rules across rows")
     frame = checks[kind](read, read.frame)
     frame = _complete(frame, schema, tz)
     internal = [name for name in frame.columns if name.startswith("__") and name != ROW]
@@ -386,34 +452,44 @@ def read_checked(
     )
 
 
-def _strict(kind: str, options: ReadOptions, tz: str, stdin: BinaryIO | None) -> Loaded:
-    checked = read_checked(kind, options, tz, stdin)
+def _strict(
+    kind: str, options: ReadOptions, tz: str, stdin: BinaryIO | None, progress: Progress | None
+) -> Loaded:
+    checked = read_checked(kind, options, tz, stdin, progress=progress)
     checked.problems.raise_first()
     return checked.loaded()
 
 
-def read_subscriptions(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+def read_subscriptions(
+    options: ReadOptions, tz: str, stdin: BinaryIO | None = None, *, progress: Progress | None = None
+) -> Loaded:
     """Read and check a subscriptions file (SPEC §1): MRR in integer cents as ``mrr_cents``."""
-    return _strict("subscriptions", options, tz, stdin)
+    return _strict("subscriptions", options, tz, stdin, progress)
 
 
-def read_tickets(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+def read_tickets(
+    options: ReadOptions, tz: str, stdin: BinaryIO | None = None, *, progress: Progress | None = None
+) -> Loaded:
     """Read and check a tickets file (SPEC §1): responses and solves not before creation."""
-    return _strict("tickets", options, tz, stdin)
+    return _strict("tickets", options, tz, stdin, progress)
 
 
-def read_surveys(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+def read_surveys(
+    options: ReadOptions, tz: str, stdin: BinaryIO | None = None, *, progress: Progress | None = None
+) -> Loaded:
     """Read and check an NPS survey file (SPEC §1): integer scores 0–10, unique response ids."""
-    return _strict("surveys", options, tz, stdin)
+    return _strict("surveys", options, tz, stdin, progress)
 
 
-def read_invoices(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+def read_invoices(
+    options: ReadOptions, tz: str, stdin: BinaryIO | None = None, *, progress: Progress | None = None
+) -> Loaded:
     """Read and check an invoices file: unique invoice ids, service periods, amounts, statuses.
 
     The frame holds ``amount_cents`` (Int64) instead of ``amount`` and ``status`` as one of
     paid, open, uncollectible, void, draft. ``csmetrics.io.invoices`` turns it into subscriptions.
     """
-    return _strict("invoices", options, tz, stdin)
+    return _strict("invoices", options, tz, stdin, progress)
 
 
 def _subscriptions(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
@@ -462,14 +538,31 @@ def _customers(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def read_customers(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+def read_customers(
+    options: ReadOptions, tz: str, stdin: BinaryIO | None = None, *, progress: Progress | None = None
+) -> Loaded:
     """Read and check a customers file: unique customer_id, attributes kept as text."""
-    return _strict("customers", options, tz, stdin)
+    return _strict("customers", options, tz, stdin, progress)
 
 
-def read_usage(options: ReadOptions, tz: str, stdin: BinaryIO | None = None) -> Loaded:
+def read_usage(
+    options: ReadOptions, tz: str, stdin: BinaryIO | None = None, *, progress: Progress | None = None
+) -> Loaded:
     """Read and check a usage file: customer_id, date, used, limit (SPEC-like, issue 8/9)."""
-    return _strict("usage", options, tz, stdin)
+    return _strict("usage", options, tz, stdin, progress)
+
+
+def read_spend(
+    options: ReadOptions, tz: str, stdin: BinaryIO | None = None, *, progress: Progress | None = None
+) -> Loaded:
+    """Read and check a spend file: date, amount (0 or more), for CAC (``csm ltv --spend``)."""
+    return _strict("spend", options, tz, stdin, progress)
+
+
+def _spend(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
+    """Spend: amounts (integer cents) 0 or more; several rows on one day are several expenses."""
+    _check_range(frame, "amount", 0, None, read.matching.matched, read.problems)
+    return frame
 
 
 _STATUS_NAMES = "paid, open, uncollectible, void or draft"
@@ -598,15 +691,10 @@ def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: Prob
     rows = frame.filter(pl.col("started_at").is_not_null()).select(
         ROW, group, "started_at", pl.col("ended_at").fill_null(pl.date(9999, 12, 31)).alias("__end")
     )
-    ordered = rows.sort(group, "started_at", "__end")
-    previous_end = pl.col("__end").cum_max().shift(1).over(group)
-    duplicate = (pl.col("started_at") == pl.col("started_at").shift(1).over(group)) & (
-        pl.col("__end") == pl.col("__end").shift(1).over(group)
-    )
-    suspects = ordered.filter(((pl.col("started_at") < previous_end) | duplicate).fill_null(False))
+    suspects = _overlapping_groups(rows, group)
     if suspects.height == 0:
         return
-    candidates = rows.join(suspects.select(group).unique(), on=group)
+    candidates = rows.join(suspects, on=group)
     pairs = (
         candidates.join(candidates, on=group, suffix="_other")
         .filter(pl.col(f"{ROW}_other") < pl.col(ROW))
@@ -625,9 +713,11 @@ def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: Prob
 
     def reason(row: int) -> str:
         earlier, subscription = other[row]
-        line = problems.table.line_of(int(earlier))
+        where = problems.table.line_name(int(earlier), row)
         rule = "rows of one subscription must not overlap"
-        return f"overlaps line {line} of subscription '{subscription}': {rule}"
+        if problems.table.path_of(int(earlier)) != problems.table.path_of(row):
+            return f"overlaps {where}, a row of subscription '{subscription}': {rule}"
+        return f"overlaps {where} of subscription '{subscription}': {rule}"
 
     problems.add(
         frame,
@@ -636,6 +726,36 @@ def _check_overlaps(frame: pl.DataFrame, matched: dict[str, str], problems: Prob
         "overlaps another row of its subscription",
         "overlap",
         reason,
+    )
+
+
+def _overlapping_groups(rows: pl.DataFrame, group: str) -> pl.DataFrame:
+    """The ids with a row that starts before an earlier-starting row of theirs ends, or repeats it.
+
+    After sorting by id, start and end, a running maximum of the ends finds them in one pass: each
+    id's days are lifted above every earlier id's (its dense number times the span of all days),
+    so the maximum restarts at every id without a window per id.
+    """
+    if rows.height == 0 or (rows[group].null_count() == 0 and _all_distinct(rows[group])):
+        return rows.select(group).clear()
+    days = rows.select(
+        pl.min_horizontal(pl.col("started_at").min(), pl.col("__end").min()).cast(pl.Int64).alias("low"),
+        pl.max_horizontal(pl.col("started_at").max(), pl.col("__end").max()).cast(pl.Int64).alias("high"),
+    ).row(0)
+    low, span = int(days[0]), int(days[1]) - int(days[0]) + 1
+    number = (pl.col(group) != pl.col(group).shift(1)).fill_null(True).cum_sum().cast(pl.Int64)
+    start = pl.col("started_at").cast(pl.Int64) - low
+    end = pl.col("__end").cast(pl.Int64) - low
+    lifted = pl.col("__number") * span
+    previous_end = (lifted + end).cum_max().shift(1)
+    same = pl.col("__number") == pl.col("__number").shift(1)
+    repeat = (start == start.shift(1)) & (end == end.shift(1))
+    return (
+        rows.sort(group, "started_at", "__end")
+        .with_columns(number.alias("__number"))
+        .filter((same & ((lifted + start < previous_end) | repeat)).fill_null(False))
+        .select(group)
+        .unique()
     )
 
 
@@ -648,12 +768,12 @@ def _check_currency(frame: pl.DataFrame, matched: dict[str, str], problems: Prob
         return
     first = given.row(0, named=True)
     reference = str(first["currency"]).upper()
-    line = problems.table.line_of(int(first[ROW]))
+    where = problems.table.line_name(int(first[ROW]))
     problems.add(
         given,
         pl.col("currency").str.to_uppercase() != reference,
         matched["currency"],
-        f"differs from '{reference}' on line {line}: one currency per run (convert first)",
+        f"differs from '{reference}' on {where}: one currency per run (convert first)",
         "currency",
     )
 

@@ -40,7 +40,7 @@ class Validation:
         for problem in problems.found:
             self.findings.append(
                 Finding(
-                    problems.table.path,
+                    problems.path_of(problem),
                     problems.line_of(problem),
                     problem.column,
                     problem.value,
