@@ -253,6 +253,21 @@ def _utf8(path: str, data: bytes, encoding: str | None) -> bytes:
     return decode(path, data, encoding).encode("utf-8")
 
 
+_REPORT_FOOTER = re.compile(
+    rb'\r?\n[ \t]*\r?\n"?Copyright \(c\) [0-9-]+ salesforce\.com[^\n]*(\n[^\n]*){0,8}\Z'
+)
+_FOOTER_WINDOW = 4096
+
+
+def _without_report_footer(data: bytes) -> bytes:
+    """The text without a Salesforce report export's footer: a blank line, then a copyright line and
+    a few lines of one cell each (confidentiality, who generated it, the company). It is not data;
+    the lines above it keep their numbers."""
+    start = max(len(data) - _FOOTER_WINDOW, 0)
+    match = _REPORT_FOOTER.search(data, start)
+    return data[: match.start() + 1] if match else data
+
+
 def _blank(data: bytes) -> bool:
     """Whether the bytes hold nothing but whitespace."""
     return not data or data.isspace()
@@ -618,7 +633,7 @@ def _read_file(options: ReadOptions, stdin: BinaryIO | None, typed: bool) -> Raw
     if kind == "xlsx":
         frame, offset = _excel_frame(path, data, options.sheet)
         return _table(path, frame, kind, offset)
-    text, offset = _leading_blank_lines(_utf8(path, data, options.encoding))
+    text, offset = _leading_blank_lines(_without_report_footer(_utf8(path, data, options.encoding)))
     if b"\n" not in text and not text.decode("utf-8", "replace").strip():
         raise empty
     head = _head(text)
