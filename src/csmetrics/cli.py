@@ -194,6 +194,14 @@ GlobOption = Annotated[
         "A folder is always read whole, hive key=value folders included.",
     ),
 ]
+SkipBadRows = Annotated[
+    bool,
+    typer.Option(
+        "--skip-bad-rows",
+        help="Leave out the rows that break a rule, with a warning that counts them, instead of "
+        "stopping at the first.",
+    ),
+]
 MapOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -238,6 +246,8 @@ class Run:
     customers: str | None = None
     glob: bool = False
     """--glob: expand patterns in input paths."""
+    skip_bad_rows: bool = False
+    """--skip-bad-rows: leave out bad rows with a counted warning."""
 
     def warn(self, message: str) -> None:
         """A warning on stderr, unless --quiet."""
@@ -352,6 +362,7 @@ def _prepare(
     grace_days: int = 0,
     customers: str | None = None,
     glob: bool = False,
+    skip_bad_rows: bool = False,
 ) -> Run:
     """Resolve flags, CSM_* variables and csm.toml into the period, the as-of day and the format."""
     from csmetrics.config import load_config
@@ -383,6 +394,7 @@ def _prepare(
         grace_days=grace_days,
         customers=customers,
         glob=glob,
+        skip_bad_rows=skip_bad_rows,
     )
     crm = customers or config.customers.path
     run.overrides.update(_input_overrides(main_kind, preset, maps, sheet, input_format, crm))
@@ -451,6 +463,7 @@ _RUN_OPTIONS = (
     "invoices",
     "customers",
     "glob",
+    "skip_bad_rows",
 )
 
 
@@ -461,6 +474,7 @@ def _options(values: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     picked["quiet"] = bool(picked["quiet"])
     picked["verbose"] = bool(picked["verbose"])
     picked["glob"] = bool(picked["glob"])
+    picked["skip_bad_rows"] = bool(picked["skip_bad_rows"])
     picked["config_path"] = values.get("config")
     picked["churn_on"] = str(values.get("churn_on") or "expiry")
     picked["grace_days"] = int(values.get("grace_days") or 0)
@@ -480,7 +494,7 @@ def _read_options(run: Run, kind: str, flag_path: str | None) -> ReadOptions | N
     if settings is None or settings.path is None:
         return None
     options = with_flags(ReadOptions(**settings.model_dump()), **run.overrides.get(kind, {}))
-    return with_flags(options, glob=True) if run.glob else options
+    return with_flags(options, glob=run.glob or None, skip_bad_rows=run.skip_bad_rows or None)
 
 
 def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
@@ -512,6 +526,8 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
     run.tell(f"read {loaded.path}: {loaded.rows:,} {kind} rows in {time.perf_counter() - started:.2f} s")
     for note in loaded.notes:
         run.note(f"{loaded.path}: {note}")
+    for warning in loaded.warnings:
+        run.warn(warning)
     if kind == "subscriptions":
         loaded = _with_customers(run, loaded)
     run.loaded[kind] = loaded
@@ -652,7 +668,10 @@ def _report(run: Run, command: str, values: dict[str, object]) -> Report:
         inputs=[InputInfo(item.kind, item.path, item.rows) for item in run.loaded.values()],
         values=values,
         currency=_currency(run),
-        notes=[f"{item.path}: {note}" for item in run.loaded.values() for note in item.notes],
+        notes=[
+            *[f"{item.path}: {note}" for item in run.loaded.values() for note in item.notes],
+            *[warning for item in run.loaded.values() for warning in item.warnings],
+        ],
     )
 
 
@@ -737,6 +756,7 @@ def churn(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -816,6 +836,7 @@ def nrr(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -916,6 +937,7 @@ def expansion(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -997,6 +1019,7 @@ def mrr(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1122,6 +1145,7 @@ def support(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1200,6 +1224,7 @@ def nps(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1322,6 +1347,7 @@ def check(
     demo: Demo = False,
     preset: PresetOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1602,6 +1628,7 @@ def snapshot(
     demo: Demo = False,
     preset: PresetOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1715,6 +1742,7 @@ def trend(
     demo: Demo = False,
     preset: PresetOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1867,6 +1895,7 @@ def reasons(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -1966,6 +1995,7 @@ def cohorts(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2068,6 +2098,7 @@ def segments(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2258,6 +2289,7 @@ def onboarding(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2346,6 +2378,7 @@ def renewals(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2458,6 +2491,7 @@ def health(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2617,6 +2651,7 @@ def ltv(
     sheet: SheetOption = None,
     input_format: InputFormatOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -2725,6 +2760,7 @@ def requests(
     ] = "bug,improvement,feature_request",
     preset: PresetOption = None,
     glob: GlobOption = False,
+    skip_bad_rows: SkipBadRows = False,
     config: Config = None,
     quiet: Quiet = False,
     verbose: Verbose = False,

@@ -74,6 +74,8 @@ class InputSection(BaseModel):
     csat_labels: dict[str, Annotated[int, Field(ge=1, le=5)]] = {}
     glob: bool = False
     """Expand ``*``, ``?``, ``[…]`` and ``**`` in ``path`` (as ``--glob``)."""
+    skip_bad_rows: bool = False
+    """Leave out rows that break a rule, with a counted warning (as ``--skip-bad-rows``)."""
 
     @field_validator("source_tz")
     @classmethod

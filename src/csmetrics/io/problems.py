@@ -30,6 +30,7 @@ class Problems:
         self.limit = limit
         self.found: list[Problem] = []
         self.total = 0
+        self._rows: list[pl.Series] = []
 
     def add(
         self,
@@ -53,6 +54,7 @@ class Problems:
         if hits.height == 0:
             return
         self.total += hits.height
+        self._rows.append(hits[ROW])
         rows = hits.sort(ROW).head(self.limit)
         if column in self.table.frame.columns:
             cells = rows.join(self.table.frame.select(ROW, column), on=ROW, how="left")[column]
@@ -71,10 +73,16 @@ class Problems:
         """The file of a problem's row (one of several when the input is a directory or pattern)."""
         return self.table.path_of(problem.row)
 
-    def raise_first(self) -> None:
-        """Raise the problem on the earliest line, if there is any, counting the others."""
+    def bad_rows(self) -> pl.Series:
+        """Every row that breaks at least one rule (``__row`` values, each once)."""
+        if not self._rows:
+            return pl.Series(ROW, [], dtype=pl.UInt32)
+        return pl.concat(self._rows).unique()
+
+    def error(self) -> DataError | None:
+        """The problem on the earliest line as one DataError counting the others; None if none."""
         if not self.found:
-            return
+            return None
         first = min(self.found, key=lambda problem: problem.row)
         more = self.total - 1
         where = "in this file" if not self.table.parts else "in these files"
@@ -83,10 +91,16 @@ class Problems:
             if more
             else ""
         )
-        raise DataError(
+        return DataError(
             self.path_of(first),
             reason,
             line=self.line_of(first),
             column=first.column,
             value=first.value if first.value is not None else "",
         )
+
+    def raise_first(self) -> None:
+        """Raise the problem on the earliest line, if there is any, counting the others."""
+        error = self.error()
+        if error is not None:
+            raise error

@@ -7,7 +7,7 @@ numbers for one month and an error for the next. Extra columns are kept as text 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import BinaryIO
 
@@ -67,6 +67,8 @@ class Loaded:
     """``first_response_minutes`` / ``resolution_minutes`` → ``calendar`` or ``business``."""
     file_rows: int | None = None
     """The file's data rows when ``frame`` was derived from them (subscriptions from invoices)."""
+    warnings: tuple[str, ...] = ()
+    """What went wrong but did not stop the read: bad rows left out with ``--skip-bad-rows``."""
 
     @property
     def rows(self) -> int:
@@ -456,8 +458,27 @@ def _strict(
     kind: str, options: ReadOptions, tz: str, stdin: BinaryIO | None, progress: Progress | None
 ) -> Loaded:
     checked = read_checked(kind, options, tz, stdin, progress=progress)
+    if options.skip_bad_rows:
+        return _without_bad_rows(checked)
     checked.problems.raise_first()
     return checked.loaded()
+
+
+def _without_bad_rows(checked: Checked) -> Loaded:
+    """The input without the rows that break a rule, and a warning that counts them and shows the
+    first (``--skip-bad-rows``); an input with no good row left is still an error."""
+    error = checked.problems.error()
+    if error is None:
+        return checked.loaded()
+    bad = checked.problems.bad_rows()
+    kept = checked.frame.filter(~pl.col(ROW).is_in(bad.implode()))
+    if kept.height == 0:
+        raise error
+    skipped = checked.frame.height - kept.height
+    rows = "row" if skipped == 1 else "rows"
+    warning = f"{skipped:,} bad {rows} left out (--skip-bad-rows); the first: {error}"
+    loaded = replace(checked, frame=kept).loaded()
+    return replace(loaded, warnings=(warning,), file_rows=checked.frame.height)
 
 
 def read_subscriptions(

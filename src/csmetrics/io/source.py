@@ -67,6 +67,8 @@ class ReadOptions:
     """Satisfaction labels → 1–5, over the preset's own map (case-insensitive)."""
     glob: bool = False
     """Expand ``*``, ``?``, ``[…]`` and ``**`` in ``path`` (``--glob``); without it a path is literal."""
+    skip_bad_rows: bool = False
+    """Leave out the rows that break a rule, with a counted warning, instead of stopping (SPEC §7)."""
 
 
 def with_flags(
@@ -77,6 +79,7 @@ def with_flags(
     sheet: str | None = None,
     input_format: str | None = None,
     glob: bool | None = None,
+    skip_bad_rows: bool | None = None,
 ) -> ReadOptions:
     """Options from csm.toml with command-line flags laid over them (a flag wins).
 
@@ -99,6 +102,7 @@ def with_flags(
         sheet=sheet if sheet is not None else options.sheet,
         input_format=input_format if input_format is not None else options.input_format,
         glob=glob if glob is not None else options.glob,
+        skip_bad_rows=skip_bad_rows if skip_bad_rows is not None else options.skip_bad_rows,
     )
 
 
