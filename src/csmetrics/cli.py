@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from csmetrics import __version__
-from csmetrics.errors import CsmError, ExitCode, UsageError
+from csmetrics.errors import CsmError, DataError, ExitCode, UsageError
 from csmetrics.periods import Period, parse_day, resolve_period
 
 if TYPE_CHECKING:
@@ -494,7 +494,8 @@ def _read_options(run: Run, kind: str, flag_path: str | None) -> ReadOptions | N
     if settings is None or settings.path is None:
         return None
     options = with_flags(ReadOptions(**settings.model_dump()), **run.overrides.get(kind, {}))
-    return with_flags(options, glob=run.glob or None, skip_bad_rows=run.skip_bad_rows or None)
+    skip = run.skip_bad_rows and kind != "invoices"  # a bad invoice stays an error (docs/metrics.md)
+    return with_flags(options, glob=run.glob or None, skip_bad_rows=skip or None)
 
 
 def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
@@ -526,12 +527,17 @@ def _load(run: Run, kind: str, flag_path: str | None) -> Loaded:
     run.tell(f"read {loaded.path}: {loaded.rows:,} {kind} rows in {time.perf_counter() - started:.2f} s")
     for note in loaded.notes:
         run.note(f"{loaded.path}: {note}")
-    for warning in loaded.warnings:
-        run.warn(warning)
+    _warn_skipped(run, loaded)
     if kind == "subscriptions":
         loaded = _with_customers(run, loaded)
     run.loaded[kind] = loaded
     return loaded
+
+
+def _warn_skipped(run: Run, loaded: Loaded) -> None:
+    """The rows --skip-bad-rows left out of an input, on stderr (they are in the notes too)."""
+    for warning in loaded.warnings:
+        run.warn(warning)
 
 
 @contextmanager
@@ -558,12 +564,30 @@ def _with_customers(run: Run, subscriptions: Loaded) -> Loaded:
     customers = read_customers(options, run.tz)
     if run.demo:
         customers = replace(customers, path="demo:customers.csv")
+    _warn_skipped(run, customers)
+    _check_crm_columns(customers, subscriptions)
     run.loaded.setdefault("subscriptions", subscriptions)  # inputs are listed subscriptions first
     run.loaded["customers"] = customers
     frame = with_customer_attributes(subscriptions.frame, customers.frame)
     added = tuple(name for name in customers.frame.columns if name not in ("customer_id", "registered_at"))
     attributes = tuple(dict.fromkeys((*subscriptions.attributes, *added)))
     return replace(subscriptions, frame=frame, attributes=attributes)
+
+
+def _check_crm_columns(customers: Loaded, subscriptions: Loaded) -> None:
+    """A customers file overrides text attributes only: a column the subscriptions hold as dates or
+    numbers (``expires_at``, …) would be cast, not read, so it is a data error naming it."""
+    import polars as pl
+
+    typed = {name for name, dtype in subscriptions.frame.schema.items() if dtype != pl.String}
+    for name in customers.frame.columns:
+        if name in typed and name not in ("customer_id", "registered_at"):
+            raise DataError(
+                customers.path,
+                f"column '{name}' is a subscriptions column of dates or numbers, not an attribute: "
+                "a customers file can only lay text attributes over the subscriptions (rename it)",
+                line=1,
+            )
 
 
 def _from_invoices(run: Run, subscriptions: str | None, options: ReadOptions | None) -> Loaded | None:
@@ -598,7 +622,9 @@ def _from_invoices(run: Run, subscriptions: str | None, options: ReadOptions | N
 
 def _revenue_run(ctx: typer.Context, subscriptions: str | None, **common: Any) -> Run:
     """Prepare a revenue command: resolve the options, then read the subscriptions."""
-    _no_files_with_demo(ctx, bool(common["demo"]), subscriptions=subscriptions)
+    _no_files_with_demo(
+        ctx, bool(common["demo"]), subscriptions=subscriptions, customers=common.get("customers")
+    )
     run = _prepare(**common)
     _load(run, "subscriptions", subscriptions)
     return run
@@ -2361,6 +2387,7 @@ Examples:
 def renewals(
     ctx: typer.Context,
     subscriptions: Subscriptions = None,
+    customers: Customers = None,
     invoices: Invoices = None,
     churn_on: ChurnOnOption = ChurnOn.expiry,
     grace_days: GraceDays = 0,
@@ -2508,7 +2535,15 @@ def health(
     def body() -> None:
         from csmetrics.render import health_rows, make_console, render_health, rows_csv, to_json
 
-        _no_files_with_demo(ctx, demo, tickets=tickets, surveys=surveys, usage=usage)
+        _no_files_with_demo(
+            ctx,
+            demo,
+            subscriptions=subscriptions,
+            customers=customers,
+            tickets=tickets,
+            surveys=surveys,
+            usage=usage,
+        )
         run = _prepare(**_options(options, period=None, start=None, end=None, main_kind="subscriptions"))
         run = replace(
             run, period=Period(f"as of {run.as_of.isoformat()}", run.as_of, run.as_of + timedelta(days=1))
@@ -2692,13 +2727,13 @@ def ltv(
             groups = None
             if by is not None and frame is not None:
                 _check_attribute(run, by)
-                groups = compute_ltv_by(frame, run.period, run.as_of, by, **figures)
+                groups = compute_ltv_by(frame, run.period, run.as_of, by, spend_cents=spend_cents, **figures)
         except ValueError as error:
             raise UsageError(str(error)) from None
         report = _report(run, "ltv", result.values())
         if groups is not None:
             report = replace(report, groups=[(name, item.values()) for name, item in groups], group_by=by)
-        group_notes = [note for _, item in groups or [] for note in item.notes]
+        group_notes = [f"{by} {name}: {note}" for name, item in groups or [] for note in item.notes]
         for note in dict.fromkeys([*result.notes, *group_notes]):
             _note(run, report, note)
         _emit(run, report)
@@ -2718,6 +2753,7 @@ def _spend_cents(run: Run, path: str | None) -> int | None:
         return None
     with _progress(run) as progress:
         loaded = read_spend(options, run.tz, progress=progress)
+    _warn_skipped(run, loaded)
     run.loaded["spend"] = loaded
     closing = run.period.closing_day(run.as_of)
     inside = loaded.frame.filter(loaded.frame["date"].is_between(run.period.start.replace(day=1), closing))

@@ -644,3 +644,19 @@ def test_demo_onboarding_as_a_process(tmp_path: Path) -> None:
     assert data["values"]["registered_accounts"] == expected["registered_accounts"]
     assert data["values"]["converted_accounts"] == expected["converted_accounts"]
     assert data["notes"][0].startswith(f"{expected['crm_only']} accounts of the customers file")
+
+
+def test_a_crm_column_the_subscriptions_hold_as_dates_is_a_data_error(tmp_path: Path) -> None:
+    (tmp_path / "subs.csv").write_text(
+        "subscription_id,customer_id,mrr,started_at,ended_at,expires_at\nS1,C1,100,2023-11-01,,2024-10-31\n"
+    )
+    (tmp_path / "crm.csv").write_text("customer_id,expires_at\nC1,soon\n")
+    args = ["mrr", "-s", "subs.csv", "--customers", "crm.csv", "-p", "2023-12", "--as-of", "2024-01-15"]
+    line = one_line(failed(invoke(args), 3))
+    assert line.startswith("csm: error: crm.csv:1: column 'expires_at' is a subscriptions column of dates")
+
+
+def test_demo_with_a_customers_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "crm.csv").write_text("customer_id\nC1\n")
+    line = one_line(failed(invoke(["onboarding", "--demo", "--customers", "crm.csv"]), 2))
+    assert line == "csm: error: --demo uses the built-in dataset: drop --customers or --demo"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import CSM_VARIABLES, failed, invoke, ok, one_line
+from cli_helpers import CSM_VARIABLES, as_json, failed, invoke, ok, one_line
 
 DAYS_PER_MONTH = 30.4375
 DEMO_SUBSCRIPTIONS = Path(__file__).resolve().parents[2] / "src" / "csmetrics" / "data" / "subscriptions.csv"
@@ -865,3 +865,22 @@ def test_health_demo_json_as_a_process(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["command"] == "health"
     assert len(data["values"]["customers"]) == len(demo_paying_customers(date(2026, 1, 1)))
+
+
+def test_health_demo_with_a_subscriptions_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "s.csv").write_text(
+        "subscription_id,customer_id,mrr,started_at,ended_at\nS1,C1,1,2024-01-01,\n"
+    )
+    line = one_line(failed(invoke(["health", "--demo", "-s", "s.csv"]), 2))
+    assert line == "csm: error: --demo uses the built-in dataset: drop --subscriptions or --demo"
+
+
+def test_ltv_by_with_spend_says_spend_is_not_split(tmp_path: Path) -> None:
+    (tmp_path / "spend.csv").write_text("date,amount\n2025-03-01,900\n")
+    result = ok(
+        invoke(["ltv", "--demo", "-p", "2025", "--by", "plan", "--spend", "spend.csv", "-f", "json"]),
+        warns=True,
+    )
+    data = as_json(result)
+    assert all(values["cac"] is None for _, values in ((g["group"], g["values"]) for g in data["groups"]))
+    assert any("spend" in note and note.startswith("plan ") for note in data["notes"]), data["notes"]

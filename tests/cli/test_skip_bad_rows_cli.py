@@ -68,3 +68,21 @@ def test_a_bad_ticket_is_left_out_of_support(tmp_path: Path) -> None:
     assert "csm: warning: 1 bad row left out (--skip-bad-rows); the first: t.csv:3: column 'created_at'" in (
         result.stderr
     )
+
+
+def test_a_bad_invoice_stays_an_error(tmp_path: Path) -> None:
+    (tmp_path / "inv.csv").write_text(
+        "invoice_id,customer_id,period_start,period_end,amount,status\n"
+        "I1,A,2023-11-01,2023-11-30,100,paid\n"
+        "I2,B,2023-12-01,2023-12-31,11x,paid\n"
+    )
+    result = invoke(["mrr", "--invoices", "inv.csv", *DEC_2023, "--skip-bad-rows"])
+    assert one_line(failed(result, 3)).startswith("csm: error: inv.csv:3: column 'amount': '11x'")
+
+
+def test_bad_rows_of_the_customers_file_are_warned_about(tmp_path: Path, hand_csv: Path) -> None:
+    (tmp_path / "crm.csv").write_text("customer_id,registered_at\nA,2023-01-01\nB,2023-13-01\n")
+    args = ["-s", str(hand_csv), "--customers", "crm.csv", "--skip-bad-rows"]
+    data, stderr = mrr_json(*args)
+    assert stderr.startswith("csm: warning: 1 bad row left out (--skip-bad-rows); the first: crm.csv:3: ")
+    assert data["inputs"][1] == {"kind": "customers", "path": "crm.csv", "rows": 2}

@@ -25,6 +25,7 @@ subscription rows (SPEC §1: one row per interval of constant MRR). The rules, i
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from typing import BinaryIO, Literal, get_args
 
@@ -370,7 +371,7 @@ def subscriptions_from_invoice_file(
     subscriptions were derived, how churn was decided and which invoices were left out.
     """
     _check_choice(churn_on, grace_days)
-    invoices = read_invoices(options, tz, stdin)
+    invoices = read_invoices(replace(options, skip_bad_rows=False), tz, stdin)  # a bad invoice stays an error
     frame = subscriptions_from_invoices(invoices.frame, churn_on=churn_on, grace_days=grace_days, as_of=as_of)
     notes = [
         *invoices.notes,
