@@ -1542,6 +1542,14 @@ def validate(
     tickets: Tickets = None,
     surveys: Surveys = None,
     invoices: Invoices = None,
+    customers: Customers = None,
+    usage: UsageFile = None,
+    spend: Annotated[
+        str | None,
+        typer.Option(
+            "--spend", metavar="FILE", envvar="CSM_SPEND", help="Spend file (date, amount) for csm ltv."
+        ),
+    ] = None,
     as_of: AsOf = None,
     tz: Tz = None,
     output_format: Annotated[
@@ -1574,20 +1582,39 @@ def validate(
         from csmetrics.render import make_console, render_validation, validation_json
         from csmetrics.report import InputInfo
 
-        _no_files_with_demo(ctx, demo, subscriptions=subscriptions, tickets=tickets, surveys=surveys)
+        _no_files_with_demo(
+            ctx,
+            demo,
+            subscriptions=subscriptions,
+            tickets=tickets,
+            surveys=surveys,
+            customers=customers,
+            usage=usage,
+        )
         run = _prepare(**_options(options, period=None, start=None, end=None, output_format=None))
-        flags = {"subscriptions": subscriptions, "tickets": tickets, "surveys": surveys, "invoices": invoices}
+        flags = {
+            "subscriptions": subscriptions,
+            "tickets": tickets,
+            "surveys": surveys,
+            "invoices": invoices,
+            "customers": customers,
+            "usage": usage,
+            "spend": spend,
+        }
         chosen = {kind: _read_options(run, kind, path) for kind, path in flags.items()}
         given = {kind: options for kind, options in chosen.items() if options is not None}
         if not given:
-            raise UsageError("nothing to validate: give -s, -t, --surveys or --invoices FILE (or try --demo)")
+            raise UsageError(
+                "nothing to validate: give -s, -t, --surveys, --invoices, --customers, --usage or "
+                "--spend FILE (or try --demo)"
+            )
         validation = Validation([])
         checked = {
             kind: validate_input(kind, options, run.tz, run.as_of, max_errors, validation)
             for kind, options in given.items()
         }
         subs = checked.get("subscriptions")
-        for kind in ("tickets", "surveys"):
+        for kind in ("tickets", "surveys", "usage"):
             other = checked.get(kind)
             if subs is not None and other is not None:
                 unknown_customers(other, subs, max_errors, validation)
@@ -2597,6 +2624,7 @@ def _health(run: Run, *, tickets: str | None, surveys: str | None, usage: str | 
 
 def _health_rules(run: Run) -> HealthRules:
     """The [health] section of csm.toml laid over the default rules."""
+    from csmetrics.config import section_line
     from csmetrics.errors import ConfigError
     from csmetrics.metrics.health import rules_with
 
@@ -2611,9 +2639,9 @@ def _health_rules(run: Run) -> HealthRules:
             upsell_usage=section.upsell_usage,
         )
     except ValueError as error:
-        raise ConfigError(
-            f"[health]: {error}", path=str(run.config_file) if run.config_file else None
-        ) from None
+        path = run.config_file
+        line = section_line(path, "health") if path is not None else None
+        raise ConfigError(f"[health]: {error}", path=str(path) if path else None, line=line) from None
 
 
 EXAMPLES_LTV = """

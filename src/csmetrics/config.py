@@ -221,6 +221,11 @@ def load_config(path: str | None, cwd: Path | None = None) -> tuple[FileConfig, 
     return config, file
 
 
+def section_line(file: Path, name: str) -> int | None:
+    """The line of ``[name]`` in a config file, for an error about that section as a whole."""
+    return _key_line(_read_utf8(file), [name])
+
+
 def _toml_line(error: tomllib.TOMLDecodeError) -> int | None:
     match = re.search(r"at line (\d+)", str(error))
     return int(match.group(1)) if match else None

@@ -660,3 +660,11 @@ def test_demo_with_a_customers_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "crm.csv").write_text("customer_id\nC1\n")
     line = one_line(failed(invoke(["onboarding", "--demo", "--customers", "crm.csv"]), 2))
     assert line == "csm: error: --demo uses the built-in dataset: drop --customers or --demo"
+
+
+def test_validate_lists_every_problem_of_a_customers_file(tmp_path: Path) -> None:
+    (tmp_path / "crm.csv").write_text("customer_id,registered_at\nA,2024-01-05\nB,2024-13-01\nA,2024-02-01\n")
+    result = invoke(["validate", "--customers", "crm.csv", "--format", "json"])
+    assert result.exit_code == 3, result.stderr
+    findings = [(f["line"], f["column"]) for f in as_json(result)["problems"]]
+    assert findings == [(3, "registered_at"), (4, "customer_id")]

@@ -427,11 +427,11 @@ def test_health_weights_and_thresholds_from_csm_toml(tmp_path: Path) -> None:
         ),
         (
             "[health]\nat_risk_below = 80\nhealthy_from = 60\n",
-            "csm: error: csm.toml: [health]: at_risk_below (80.0) must not be above healthy_from (60.0)",
+            "csm: error: csm.toml:1: [health]: at_risk_below (80.0) must not be above healthy_from (60.0)",
         ),
         (
             "[health.weights]\n" + "".join(f"{name} = 0\n" for name in SIGNALS),
-            "csm: error: csm.toml: [health]: at least one health signal needs a weight above 0",
+            "csm: error: csm.toml:1: [health]: at least one health signal needs a weight above 0",
         ),
     ],
     ids=["bad-equals-good", "negative-weight", "risk-above-healthy", "all-weights-zero"],

@@ -24,6 +24,9 @@ _WHEN = {
     "tickets": "created_at",
     "surveys": "responded_at",
     "invoices": "period_start",
+    "customers": "registered_at",
+    "usage": "date",
+    "spend": "date",
 }
 
 
@@ -84,7 +87,7 @@ def validate_input(
 
 def _future(checked: Checked, as_of: date, warnings: Problems) -> None:
     column = _WHEN[checked.kind]
-    if column not in checked.matched:
+    if column not in checked.matched or column not in checked.frame.columns:
         return
     values = pl.col(column)
     day = values if checked.frame.schema[column] == pl.Date else values.dt.date()
