@@ -2584,9 +2584,15 @@ def health(
                     f"customer '{explain}' does not pay at the end of {run.as_of.isoformat()}: "
                     "health covers customers with MRR above 0 on the as-of day"
                 )
-            report = _report(run, "health", found.entry(explain=True))
+            report = _report(run, "health", found.entry(explain=True) | _crm_attributes(run, [explain])[0])
         else:
-            report = _report(run, "health", result.values())
+            values = result.values()
+            for key in ("customers", "at_risk", "upsell"):
+                entries = _entries(values, key)
+                extra = _crm_attributes(run, [str(entry["customer_id"]) for entry in entries])
+                for entry, attributes in zip(entries, extra, strict=True):
+                    entry.update(attributes)
+            report = _report(run, "health", values)
         for name in result.missing_inputs:
             _note(run, report, _MISSING_SIGNALS[name])
         if run.output_format is OutputFormat.json:
@@ -2600,6 +2606,21 @@ def health(
             _write(run, _table_text(lambda console: render_health(report, console, limit)))
 
     _guarded(debug, body)
+
+
+def _crm_attributes(run: Run, customer_ids: list[str]) -> list[dict[str, object]]:
+    """Per customer, ``{"attributes": {name: value}}`` from the customers file (owner, industry, …),
+    or nothing when no customers file was read."""
+    crm = run.loaded.get("customers")
+    if crm is None:
+        return [{} for _ in customer_ids]
+    names = [name for name in crm.frame.columns if name not in ("customer_id", "registered_at")]
+    known = {
+        str(row[0]): dict(zip(names, row[1:], strict=True))
+        for row in crm.frame.select("customer_id", *names).iter_rows()
+    }
+    empty = dict.fromkeys(names)
+    return [{"attributes": known.get(customer_id, empty)} for customer_id in customer_ids]
 
 
 _MISSING_SIGNALS = {

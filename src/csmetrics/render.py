@@ -1472,12 +1472,14 @@ def health_rows(report: Report) -> tuple[list[str], list[list[object]]]:
     upsell = {entry["customer_id"] for entry in _entries_of(values, "upsell")}
     customers = _entries_of(values, "customers")
     names = list(customers[0]["signals"]) if customers else []
-    columns = ["customer_id", "plan", "mrr", "score", "at_risk", "upsell"]
+    attributes = list(customers[0].get("attributes", {})) if customers else []
+    columns = ["customer_id", "plan", "mrr", *attributes, "score", "at_risk", "upsell"]
     columns += [column for name in names for column in (name, f"{name}_points")]
     rows = []
     for entry in customers:
-        cells: list[object] = [entry["customer_id"], entry["plan"], entry["mrr"], entry["score"]]
-        cells += [entry["customer_id"] in at_risk, entry["customer_id"] in upsell]
+        cells: list[object] = [entry["customer_id"], entry["plan"], entry["mrr"]]
+        cells += [entry["attributes"][name] for name in attributes]
+        cells += [entry["score"], entry["customer_id"] in at_risk, entry["customer_id"] in upsell]
         for name in names:
             signal = entry["signals"][name]
             cells += [signal["value"], signal["points"]]
@@ -1527,9 +1529,11 @@ def render_health(report: Report, console: Console, limit: int = 20) -> None:
     for row in summary:
         table.add_row(*row)
     console.print(table)
+    owned = any("owner" in e.get("attributes", {}) for e in at_risk)
     risky = [
         [
             str(e["customer_id"]),
+            *([str(e["attributes"].get("owner") or "—")] if owned else []),
             str(e["plan"] or "—"),
             format_money(e["mrr"]),
             _points(e["score"]),
@@ -1538,9 +1542,8 @@ def render_health(report: Report, console: Console, limit: int = 20) -> None:
         for e in at_risk
     ]
     shown, hidden = _rows_shown(risky, limit)
-    _simple_table(
-        console, "At risk, largest MRR first", ["Customer", "Plan", "MRR", "Score", "Weakest"], shown
-    )
+    heads = ["Customer", *(["Owner"] if owned else []), "Plan", "MRR", "Score", "Weakest"]
+    _simple_table(console, "At risk, largest MRR first", heads, shown)
     if hidden:
         console.print(Text(f"… and {hidden:,} more at risk (--limit 0 shows all)", style="dim"))
     ups = [

@@ -668,3 +668,16 @@ def test_validate_lists_every_problem_of_a_customers_file(tmp_path: Path) -> Non
     assert result.exit_code == 3, result.stderr
     findings = [(f["line"], f["column"]) for f in as_json(result)["problems"]]
     assert findings == [(3, "registered_at"), (4, "customer_id")]
+
+
+def test_health_entries_carry_the_crm_attributes(in_example: InExample) -> None:
+    in_example("hubspot")
+    args = ["health", "--as-of", "2024-04-01"]
+    data = as_json(ok(invoke([*args, "--format", "json"]), warns=True))
+    entries = {entry["customer_id"]: entry for entry in data["values"]["customers"]}
+    assert set(entries) == {"9001", "9003", "9006"}  # paying at the end of 2024-04-01 (9002 ended 03-01)
+    assert entries["9001"]["attributes"]["owner"] == "Anna Nowak"
+    assert entries["9003"]["attributes"]["industry"] == "Hospital & Health Care"
+    header = ok(invoke([*args, "--format", "csv"]), warns=True).stdout.splitlines()[0].split(",")
+    assert header[:5] == ["customer_id", "plan", "mrr", "name", "Company Domain Name"]
+    assert "owner" in header and header.index("owner") < header.index("score")
