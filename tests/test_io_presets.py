@@ -1014,3 +1014,14 @@ def test_a_crm_preset_on_subscriptions_is_a_usage_error(tmp_path: Path) -> None:
         subs(path, preset="hubspot")
     with pytest.raises(UsageError, match="the stripe preset reads subscriptions exports, not customers"):
         crm(path, preset="stripe")
+
+
+def test_a_chargebee_export_without_the_billing_period_unit_says_how_to_get_it(tmp_path: Path) -> None:
+    path = tmp_path / "Subscriptions.csv"
+    path.write_text(
+        "subscriptions.id,customers.id,subscriptions.plan_amount,subscriptions.status,subscriptions.start_date\n"
+        "s1,c1,49.00,Active,2024-01-05\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match="subscriptions.billing_period_unit are selected in Export data"):
+        read_subscriptions(ReadOptions(path=str(path), preset="chargebee"), "UTC")

@@ -263,6 +263,16 @@ _CHARGEBEE_STATUSES = Statuses(
 )
 
 
+def _chargebee_period_hint(table: RawTable, matching: Matching, name: str) -> str:
+    """Chargebee leaves the billing period out of an export unless its columns are chosen."""
+    if name != "billing_period":
+        return ""
+    return (
+        "; a Chargebee export has the billing period only when the columns "
+        "subscriptions.billing_period and subscriptions.billing_period_unit are selected in Export data"
+    )
+
+
 def _chargebee_prepare(ctx: Context) -> None:
     _apply_statuses(ctx, _CHARGEBEE_STATUSES)
     amount = ctx.header("amount")
@@ -317,6 +327,7 @@ CHARGEBEE = Preset(
     ),
     optional=frozenset({"ended_at"}),
     prepare=_chargebee_prepare,
+    missing_hint=_chargebee_period_hint,
     finish=_subscription_finish,
     notes=(_SNAPSHOT.format(vendor="Chargebee"),),
 )

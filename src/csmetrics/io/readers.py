@@ -669,10 +669,11 @@ def _with_mrr(read: _Read, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(mrr.alias(MRR))
     if "amount" not in matched or "billing_period" not in matched:
         headers = [name for name in table.frame.columns if name != ROW]
+        hint = missing_hint(read.preset, table, read.matching, "billing_period")
         raise DataError(
             table.path,
             f"missing required column 'mrr' (or 'amount' with 'billing_period'); "
-            f"the header has: {_list(headers)}",
+            f"the header has: {_list(headers)}{hint}",
             line=table.header_line,
         )
     problems.add(
