@@ -1023,5 +1023,5 @@ def test_a_chargebee_export_without_the_billing_period_unit_says_how_to_get_it(t
         "s1,c1,49.00,Active,2024-01-05\n",
         encoding="utf-8",
     )
-    with pytest.raises(DataError, match="subscriptions.billing_period_unit are selected in Export data"):
+    with pytest.raises(DataError, match=r"subscriptions\.billing_period_unit are selected in Export data"):
         read_subscriptions(ReadOptions(path=str(path), preset="chargebee"), "UTC")
