@@ -199,6 +199,65 @@ def test_money_decimal_point_round_trip(value: Decimal, thousands: str) -> None:
     assert cents(text) == int(value * 100), text
 
 
+# Plain columns (every cell ``[+-]?\d+(\.\d{1,2})?``, or with a decimal comma) take a fast path;
+# it must give exactly what the path for every form gives, on the same cells.
+_TRICKY = ["-0.5", "007.10", "1 234,50", "1.234,50", "", "+0.5", "-0", ".5", "5.", "1,5", "1.5", "0.125"]
+_TRICKY += [
+    "1,234",
+    "1.234",
+    "12 345.67",
+    "\u0663",
+    "1e3",
+    "+",
+    "-",
+    "9" * 16,
+    "9" * 15 + ".99",
+    "0" * 20 + "1",
+]
+
+
+@st.composite
+def _money_text(draw: st.DrawFn) -> str:
+    sign = draw(st.sampled_from(["", "", "-", "+"]))
+    whole = draw(st.text("0123456789", min_size=1, max_size=draw(st.sampled_from([3, 15, 19]))))
+    fraction = draw(st.one_of(st.just(None), st.text("0123456789", max_size=4)))
+    point = draw(st.sampled_from([".", ","]))
+    return sign + whole + ("" if fraction is None else point + fraction)
+
+
+_CELL = st.one_of(_money_text(), _money_text(), st.sampled_from(_TRICKY), st.none())
+
+
+@settings(max_examples=400, deadline=None)
+@given(cells=st.lists(_CELL, max_size=8), decimal_comma=st.booleans())
+def test_money_fast_path_is_the_general_path(cells: list[str | None], decimal_comma: bool) -> None:
+    from csmetrics.io.parse import _money_any, _normalise_any, _number_hint, parse_decimal
+
+    options = TextOptions(decimal_comma=decimal_comma)
+    raw = series(*cells)
+    result = parse_money(raw, options)
+    expected = _money_any(raw, options)
+    assert result.values.dtype == pl.Int64
+    assert result.values.name == "cell"
+    assert result.values.to_list() == expected.to_list(), cells
+    assert result.bad.to_list() == (raw.is_not_null() & expected.is_null()).to_list()
+    assert result.reason == _number_hint(options)
+    exact = _normalise_any(raw, options).cast(pl.Decimal(38, 20), strict=False)
+    assert parse_decimal(raw, options).values.to_list() == exact.to_list(), cells
+    number = parse(raw, Kind.NUMBER, options).values.to_list()
+    assert number == _normalise_any(raw, options).cast(pl.Float64, strict=False).to_list(), cells
+
+
+@pytest.mark.parametrize("decimal_comma", [False, True])
+@pytest.mark.parametrize("cell", _TRICKY)
+def test_money_fast_path_tricky_cells(cell: str, decimal_comma: bool) -> None:
+    from csmetrics.io.parse import _money_any
+
+    options = TextOptions(decimal_comma=decimal_comma)
+    for raw in (series(cell), series("12.50", cell, None), series("12,50", cell, None)):
+        assert parse_money(raw, options).values.to_list() == _money_any(raw, options).to_list(), raw
+
+
 # --------------------------------------------------------------------------------------------
 # parse_day
 

@@ -138,12 +138,49 @@ def _normalise_number(raw: pl.Series, options: TextOptions) -> pl.Series:
     Thousands separators are spaces (also no-break) or, with a decimal comma, dots; they are
     accepted only between groups of three digits, so ``1.5`` is never read as 15 by accident.
     """
+    if _all_match(raw, _PLAIN_COMMA if options.decimal_comma else _PLAIN_POINT):
+        return _plain_text(raw, options)
+    return _normalise_any(raw, options)
+
+
+def _normalise_any(raw: pl.Series, options: TextOptions) -> pl.Series:
+    """``_normalise_number`` for cells of every form (its result on plain numbers is the same)."""
     pattern = _COMMA_NUMBER if options.decimal_comma else _POINT_NUMBER
     valid = raw.str.contains(pattern) & raw.str.contains(r"\d")
     text = raw.str.replace_all(_SPACES, "")
     if options.decimal_comma:
         text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
     return pl.select(pl.when(valid).then(text).otherwise(None).alias(raw.name)).to_series()
+
+
+_PLAIN_POINT = r"^[+-]?[0-9]+(\.[0-9]{1,20})?$"
+_PLAIN_COMMA = r"^[+-]?[0-9]+(,[0-9]{1,20})?$"
+_PLAIN_POINT_CENTS = r"^[+-]?[0-9]{1,15}(\.[0-9]{1,2})?$"
+_PLAIN_COMMA_CENTS = r"^[+-]?[0-9]{1,15}(,[0-9]{1,2})?$"
+"""Plain numbers (ASCII digits; no thousands separators, spaces or empty parts): the number
+patterns read them as they are, and the ``_CENTS`` ones fit Decimal(18, 2) exactly, far below
+``_CENTS_LIMIT``. (``\\d`` would also take other scripts' digits, which the decimal cast does not.)"""
+_PLAIN_CENTS = pl.Decimal(18, 2)
+
+
+def _all_match(raw: pl.Series, pattern: str) -> bool:
+    """Whether every non-null cell matches ``pattern``."""
+    return bool(raw.str.contains(pattern).all())
+
+
+def _plain_text(raw: pl.Series, options: TextOptions) -> pl.Series:
+    """Plain numbers as ``1234.5`` text: what ``_normalise_number`` makes of them."""
+    return raw.str.replace(",", ".", literal=True) if options.decimal_comma else raw
+
+
+def _plain_cents(raw: pl.Series, options: TextOptions) -> pl.Series | None:
+    """Integer cents of a column of plain numbers with at most two decimals, read exactly through
+    one cast to Decimal(18, 2) (no rounding: it has room for every digit); None for any other
+    column, which ``parse_money`` reads the general way."""
+    if not _all_match(raw, _PLAIN_COMMA_CENTS if options.decimal_comma else _PLAIN_POINT_CENTS):
+        return None
+    exact = _plain_text(raw, options).cast(_PLAIN_CENTS, strict=False)
+    return exact.to_physical().cast(pl.Int64).alias(raw.name)
 
 
 def _number_hint(options: TextOptions) -> str:
@@ -170,8 +207,15 @@ def _cents(exact: pl.Series) -> pl.Series:
 
 def parse_money(raw: pl.Series, options: TextOptions) -> Parsed:
     """Parse money exactly into integer cents, rounding half-even past the cent."""
-    cents = _cents(_normalise_number(raw, options).cast(EXACT, strict=False).alias(raw.name))
+    cents = _plain_cents(raw, options)
+    if cents is None:
+        cents = _money_any(raw, options)
     return Parsed(cents, _failed(raw, cents), _number_hint(options))
+
+
+def _money_any(raw: pl.Series, options: TextOptions) -> pl.Series:
+    """``parse_money``'s cents for cells of every form (its result on plain numbers is the same)."""
+    return _cents(_normalise_any(raw, options).cast(EXACT, strict=False).alias(raw.name))
 
 
 def _parse_number(raw: pl.Series, options: TextOptions) -> Parsed:
