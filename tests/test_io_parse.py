@@ -830,3 +830,10 @@ def test_typed_values_beyond_year_9999_are_read_through_their_text(kind: Kind) -
     assert_same(*typed_and_text(micros, kind))
     nanos = pl.Series("at", [1_500, 2_000], dtype=pl.Int64).cast(pl.Datetime("ns"))
     assert_same(*typed_and_text(nanos, kind))
+
+
+def test_whole_floats_from_parquet_are_whole_numbers() -> None:
+    raw = pl.Series("score", [9.0, 6.5, None, float("nan"), -0.0])
+    parsed = parse(raw, Kind.INTEGER, TextOptions())
+    assert parsed.values.to_list() == [9, None, None, None, 0]
+    assert parsed.bad.to_list() == [False, True, False, True, False]

@@ -73,6 +73,13 @@ def parse(raw: pl.Series, kind: Kind, options: TextOptions) -> Parsed:
 _MINUTES_REASON = "is not a duration (expected minutes such as 12.5, or HH:MM:SS)"
 
 
+def _whole_floats(raw: pl.Series) -> Parsed:
+    """A float column (pandas writes scores as 9.0) read as whole numbers; 9.5 is not one."""
+    whole = raw.is_finite() & (raw == raw.floor())
+    values = raw.set(~whole.fill_null(False), None).cast(pl.Int64, strict=False)
+    return Parsed(values, _failed(raw, values), _WHOLE_REASON)
+
+
 def _typed_number(raw: pl.Series, kind: Kind, options: TextOptions) -> Parsed | None:
     """Integer and decimal columns read exactly as their text would be; None = read the text.
 
@@ -88,6 +95,8 @@ def _typed_number(raw: pl.Series, kind: Kind, options: TextOptions) -> Parsed | 
         exact = raw.cast(EXACT, strict=False)
         values = _cents(exact) if kind is Kind.MONEY else exact
         return Parsed(values, _failed(raw, values), _number_hint(options))
+    if kind is Kind.INTEGER and dtype.is_float():
+        return _whole_floats(raw)
     if not dtype.is_integer():
         return None
     if kind is Kind.INTEGER:
