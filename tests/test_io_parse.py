@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from csmetrics.io.parse import Parsed, TextOptions, parse, parse_day, parse_instant, parse_money
@@ -786,6 +786,7 @@ def test_a_typed_integer_too_large_for_csm_is_bad_like_its_text() -> None:
     comma=st.booleans(),
 )
 def test_typed_floats_read_like_their_text(values: list[float | None], kind: Kind, comma: bool) -> None:
+    assume(kind is not Kind.INTEGER)  # a float 9.0 is the whole number 9; its text "9.0" is not
     column = pl.Series("x", values, dtype=pl.Float64)
     assert_same(*typed_and_text(column, kind, TextOptions(decimal_comma=comma)))
 
