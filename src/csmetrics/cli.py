@@ -2753,7 +2753,6 @@ def ltv(
 
         calculator = arpa is not None and monthly_churn is not None and spend is None and by is None
         if calculator and not demo and subscriptions is None and invoices is None:
-            _no_files_with_demo(ctx, demo, subscriptions=subscriptions)
             run = _prepare(**_options(options, main_kind="subscriptions"))
             frame = None
         else:
